@@ -1,0 +1,142 @@
+import type { LoadColumn, LoadSpec } from './load-specs';
+
+/**
+ * The SQL that takes one batch of an entity from its staging table into the warehouse, generated from the
+ * entity's load spec. Grain of a staging table: one row per natural key of the batch (the batch loader keeps
+ * the newest delivery of each; `ord` is its place in the batch). Steps: resolve parent → set aside rows that
+ * must wait or be refused → upsert (newer updatedAt wins, same content is unchanged) → keep certificate
+ * history.
+ */
+export interface MergeSql {
+  stageTable: string;
+  mergedTable: string;
+  createStage: string[];
+  copyColumns: string[];
+  /** sets _region_code/_agency_uscc from the parent; $1 covered agency USCC, $2 covered region prefix */
+  resolveParent: string;
+  /** ord, and why the row cannot be merged now: 'missing' (wait), 'ambiguous', 'out_of_scope', 'region_change' */
+  blockedRows: string;
+  deleteBlocked: string;
+  /** $1 source id, $2 run id */
+  upsert: string;
+  mergedCounts: string;
+  certificateHistory: string[];
+}
+
+const q = (name: string) => `"${name}"`;
+
+export function buildMergeSql(spec: LoadSpec): MergeSql {
+  const stage = `stage_${spec.table}`;
+  const merged = `merged_${spec.table}`;
+  const isAgency = spec.parent === 'none';
+  const dataColumns: LoadColumn[] = [...spec.keys, ...spec.columns];
+
+  // staging columns: bookkeeping, the parent hint, the data
+  const createStage = [
+    `create temp table if not exists ${stage} (
+      ord integer not null,
+      position text not null,
+      natural_key text not null,
+      content_hash text not null,
+      _agency_uscc text,
+      _region_code text,
+      _ambiguous boolean not null default false,
+      _out_of_scope boolean not null default false,
+      _region_change boolean not null default false,
+      ${dataColumns.map((c) => `${q(c.column)} ${c.type}`).join(',\n      ')}
+    ) on commit delete rows`,
+    isAgency
+      ? `create temp table if not exists ${merged} (inserted boolean, uscc text) on commit delete rows`
+      : `create temp table if not exists ${merged} (inserted boolean, region_code text, agency_uscc text, ${
+        spec.keys.map((k) => `${q(k.column)} ${k.type}`).join(', ')}) on commit delete rows`,
+  ];
+  const copyColumns = ['ord', 'position', 'natural_key', 'content_hash', '_agency_uscc',
+    ...dataColumns.map((c) => c.column)];
+
+  const coverage = (alias: string) =>
+    `($1::text is null or ${alias}.agency_uscc = $1) and ($2::text is null or ${alias}.region_code like $2 || '%')`;
+  let resolveParent: string;
+  if (isAgency) {
+    resolveParent = `update ${stage} s set
+        _region_code = s.region_code,
+        _out_of_scope = not (($1::text is null or s.uscc = $1) and ($2::text is null or s.region_code like $2 || '%')),
+        _region_change = exists (select 1 from agencies a where a.uscc = s.uscc and a.region_code <> s.region_code)`;
+  } else if (spec.parent === 'agency') {
+    resolveParent = `update ${stage} s set
+        _region_code = a.region_code,
+        _out_of_scope = not (($1::text is null or a.uscc = $1) and ($2::text is null or a.region_code like $2 || '%'))
+      from agencies a where a.uscc = s._agency_uscc`;
+  } else {
+    // a child names its case by caseId only: look for it among the cases of the source's agencies
+    resolveParent = `with m as (
+        select s.ord, c.region_code, c.agency_uscc, count(*) over (partition by s.ord) as n
+        from ${stage} s join cases c on c.case_id = s.case_id
+        where (s._agency_uscc is null or c.agency_uscc = s._agency_uscc) and ${coverage('c')}
+      )
+      update ${stage} s set _region_code = m.region_code, _agency_uscc = m.agency_uscc, _ambiguous = m.n > 1
+      from m where m.ord = s.ord`;
+  }
+  const blockedRows = `select ord,
+      case when _region_code is null then 'missing' when _ambiguous then 'ambiguous'
+           when _out_of_scope then 'out_of_scope' when _region_change then 'region_change' end as why
+    from ${stage}
+    where _region_code is null or _ambiguous or _out_of_scope or _region_change`;
+  const deleteBlocked = `delete from ${stage} where _region_code is null or _ambiguous or _out_of_scope or _region_change`;
+
+  const targetKey = isAgency ? ['uscc'] : ['region_code', 'agency_uscc', ...spec.keys.map((k) => k.column)];
+  const insertColumns = isAgency
+    ? dataColumns.map((c) => c.column)
+    : ['region_code', 'agency_uscc', ...dataColumns.map((c) => c.column)];
+  const selectColumns = isAgency
+    ? dataColumns.map((c) => q(c.column))
+    : ['_region_code', '_agency_uscc', ...dataColumns.map((c) => q(c.column))];
+  const lineage = ['lineage_source', 'lineage_position', 'lineage_run', 'lineage_loaded_at', 'lineage_content_hash'];
+  const changed = `${spec.table}.lineage_content_hash <> excluded.lineage_content_hash`;
+  // FEEDS.md: a newer updatedAt replaces an older one, an older never overwrites a newer. With equal
+  // timestamps the later delivery wins (a clerk's correction without a new timestamp).
+  const newer = spec.hasUpdatedAt ? ` and ${spec.table}.updated_at <= excluded.updated_at` : '';
+  const upsert = `with up as (
+      insert into ${spec.table} (${[...insertColumns, ...lineage].map(q).join(', ')})
+      select ${selectColumns.join(', ')}, $1, position, $2, now(), content_hash from ${stage}
+      on conflict (${targetKey.map(q).join(', ')}) do update set
+        ${[...spec.columns.map((c) => c.column), ...lineage].map((c) => `${q(c)} = excluded.${q(c)}`).join(',\n        ')}
+      where ${changed}${newer}
+      returning (xmax = 0) as inserted, ${targetKey.map(q).join(', ')}
+    )
+    insert into ${merged} select * from up`;
+  const mergedCounts = `select count(*) filter (where inserted)::int as inserted, count(*) filter (where not inserted)::int as updated from ${merged}`;
+
+  const certificateFields = ['certificate_no', 'certificate_category', 'certificate_issued_on', 'certificate_expires_on',
+    'certificate_status', 'certificate_suspended_from', 'certificate_suspended_to'];
+  const certificateHistory = spec.certificateHistory ? [
+    // a new state when the certificate differs from the one in force; a correction delivered with the same
+    // updatedAt replaces the state it corrects
+    `insert into certificate_history (region_code, agency_uscc, person_id, valid_from, ${certificateFields.join(', ')},
+        lineage_source, lineage_position, lineage_run, lineage_loaded_at, lineage_content_hash)
+     select p.region_code, p.agency_uscc, p.person_id, p.updated_at, ${certificateFields.map((f) => `p.${f}`).join(', ')},
+        p.lineage_source, p.lineage_position, p.lineage_run, p.lineage_loaded_at, p.lineage_content_hash
+     from ${merged} m join personnel p using (region_code, agency_uscc, person_id)
+     where not exists (
+       select 1 from certificate_history h
+       where h.region_code = p.region_code and h.agency_uscc = p.agency_uscc and h.person_id = p.person_id
+         and h.valid_to is null
+         and (${certificateFields.map((f) => `h.${f}`).join(', ')}) is not distinct from (${certificateFields.map((f) => `p.${f}`).join(', ')}))
+     on conflict (region_code, agency_uscc, person_id, valid_from) do update set
+       ${certificateFields.map((f) => `${f} = excluded.${f}`).join(', ')},
+       lineage_source = excluded.lineage_source, lineage_position = excluded.lineage_position,
+       lineage_run = excluded.lineage_run, lineage_loaded_at = excluded.lineage_loaded_at,
+       lineage_content_hash = excluded.lineage_content_hash`,
+    // and the state it replaces ends where the new one starts
+    `update certificate_history h set valid_to = latest.valid_from
+     from (select x.region_code, x.agency_uscc, x.person_id, max(x.valid_from) as valid_from
+           from certificate_history x join ${merged} m using (region_code, agency_uscc, person_id)
+           group by x.region_code, x.agency_uscc, x.person_id) latest
+     where h.region_code = latest.region_code and h.agency_uscc = latest.agency_uscc and h.person_id = latest.person_id
+       and h.valid_to is null and h.valid_from < latest.valid_from`,
+  ] : [];
+
+  return {
+    stageTable: stage, mergedTable: merged, createStage, copyColumns, resolveParent, blockedRows, deleteBlocked,
+    upsert, mergedCounts, certificateHistory,
+  };
+}

@@ -1,0 +1,72 @@
+import PgBoss from 'pg-boss';
+import type { Pool } from 'pg';
+import { SourceBusyError } from '../../etl/pipeline/run-lock';
+import { formatRunSummary } from '../../etl/pipeline/run-summary';
+import { runSource } from '../../etl/pipeline/run-source';
+import type { SourceDefinition } from '../../etl/sources/source-definition';
+
+/**
+ * Scheduled and on-demand ETL runs while the hub serves, as pg-boss jobs kept in PostgreSQL: a queue per
+ * source that holds at most one waiting and one running job ('stately'), so a source never runs twice at
+ * once, and a failed run is retried with backoff. Cron expressions are read in Asia/Shanghai.
+ */
+export interface EtlScheduler {
+  /** queue a run of the source now; resolves to the job id, or null when one is already waiting */
+  runNow(sourceId: string, trigger?: string): Promise<string | null>;
+  stop(): Promise<void>;
+}
+
+export interface SchedulerOptions {
+  databaseUrl: string;
+  pool: Pool;
+  sources: SourceDefinition[];
+  log: (line: string) => void;
+  /** retries of a failed run, and the first delay between them in seconds (doubling) */
+  retryLimit?: number;
+  retryDelaySeconds?: number;
+}
+
+const queueOf = (sourceId: string) => `etl.${sourceId}`;
+
+export async function startEtlScheduler(options: SchedulerOptions): Promise<EtlScheduler> {
+  const boss = new PgBoss({ connectionString: options.databaseUrl, schema: 'pgboss', max: 2 });
+  boss.on('error', (error: Error) => options.log(`[scheduler] ${error.message}`));
+  await boss.start();
+  const byId = new Map(options.sources.map((source) => [source.id, source]));
+
+  for (const source of options.sources) {
+    const queue = queueOf(source.id);
+    if (!(await boss.getQueue(queue))) {
+      await boss.createQueue(queue, {
+        name: queue, policy: 'stately',
+        retryLimit: options.retryLimit ?? 3, retryDelay: options.retryDelaySeconds ?? 60, retryBackoff: true,
+        expireInSeconds: 6 * 3600,
+      });
+    }
+    if (source.schedule) await boss.schedule(queue, source.schedule, { sourceId: source.id, trigger: 'schedule' }, { tz: 'Asia/Shanghai' });
+    else await boss.unschedule(queue);
+
+    await boss.work<{ sourceId: string; trigger?: string }>(queue, { batchSize: 1 }, async (jobs) => {
+      for (const job of jobs) {
+        const summary = await runSource(options.pool, byId.get(job.data.sourceId)!, { trigger: job.data.trigger ?? 'schedule' })
+          .catch((error: unknown) => {
+            // another run of the source holds it: let pg-boss try again later
+            if (error instanceof SourceBusyError) options.log(`[scheduler] ${error.message}`);
+            throw error;
+          });
+        options.log(formatRunSummary(summary));
+        if (summary.status === 'FAILED') throw new Error(`run ${summary.runId} of ${summary.sourceId} failed: ${summary.error ?? 'see its problems'}`);
+      }
+    });
+  }
+
+  return {
+    async runNow(sourceId, trigger = 'api') {
+      if (!byId.has(sourceId)) throw new Error(`no source ${sourceId} (known: ${[...byId.keys()].join(', ')})`);
+      return boss.send(queueOf(sourceId), { sourceId, trigger });
+    },
+    async stop() {
+      await boss.stop({ graceful: true, timeout: 30000, wait: true });
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { Agency } from './agency';
+import { AnnualReport } from './annual-report';
+import { Appeal } from './appeal';
+import { Case } from './case';
+import { CertificateVersion } from './certificate-version';
+import { EnforcementCertificate } from './enforcement-certificate';
+import { EtlRun } from './etl-run';
+import { HeldRow } from './held-row';
+import { Evaluation } from './evaluation';
+import { LegalReview } from './legal-review';
+import { Lineage } from './lineage';
+import { Personnel } from './personnel';
+import { Publication } from './publication';
+import { QuarantinedRow } from './quarantined-row';
+import { Recording } from './recording';
+import { Region } from './region';
+import { Source } from './source';
+import { SupervisionLetter } from './supervision-letter';
+import { CalendarRegionPrefix, CalendarVariant, WorkingDay } from './working-day';
+
+export {
+  Agency, AnnualReport, Appeal, Case, CertificateVersion, EnforcementCertificate, EtlRun, Evaluation, HeldRow, LegalReview,
+  Lineage, Personnel, Publication, QuarantinedRow, Recording, Region, Source, SupervisionLetter,
+  CalendarRegionPrefix, CalendarVariant, WorkingDay,
+};
+
+/** Every entity of the warehouse, for the ORM's discovery. */
+export const warehouseEntities = [
+  Lineage, EnforcementCertificate, Region, Agency, Personnel, CertificateVersion, Case, Publication, LegalReview,
+  Appeal, Recording, Evaluation, AnnualReport, SupervisionLetter, Source, EtlRun, QuarantinedRow,
+  HeldRow, CalendarVariant, CalendarRegionPrefix, WorkingDay,
+];
