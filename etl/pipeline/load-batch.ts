@@ -160,7 +160,9 @@ export async function loadPreparedBatch(client: PoolClient, batch: PreparedBatch
         }
       }
       if (blockedOrds.size) await client.query(sql.deleteBlocked);
+      if (sql.changedDaysBefore) await client.query(sql.changedDaysBefore);
       await client.query(sql.upsert, [scope.sourceId, runId]);
+      if (sql.changedDaysAfter) await client.query(sql.changedDaysAfter);
       const merged = await client.query<{ inserted: number; updated: number }>(sql.mergedCounts);
       counts.inserted = merged.rows[0]!.inserted;
       counts.updated = merged.rows[0]!.updated;

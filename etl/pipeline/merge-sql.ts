@@ -1,3 +1,4 @@
+import { changedDaysKindOf, noteChangedDaysSql } from '../../src/warehouse/changed-days';
 import type { LoadColumn, LoadSpec } from './load-specs';
 
 /**
@@ -21,6 +22,12 @@ export interface MergeSql {
   upsert: string;
   mergedCounts: string;
   certificateHistory: string[];
+  /**
+   * Note the days whose indicator rollups the batch changes (src/warehouse/changed-days.ts): before the upsert
+   * the days of the rows it is about to change, after it the days of the rows it changed. Null: none.
+   */
+  changedDaysBefore: string | null;
+  changedDaysAfter: string | null;
 }
 
 const q = (name: string) => `"${name}"`;
@@ -135,8 +142,18 @@ export function buildMergeSql(spec: LoadSpec): MergeSql {
        and h.valid_to is null and h.valid_from < latest.valid_from`,
   ] : [];
 
+  const daysKind = changedDaysKindOf(spec.table);
+  const sameTarget = (alias: string, region: string, agency: string) => [
+    `t.region_code = ${alias}.${region}`, `t.agency_uscc = ${alias}.${agency}`,
+    ...spec.keys.map((k) => `t.${q(k.column)} = ${alias}.${q(k.column)}`)].join(' and ');
+  // before: stored rows the batch will replace (other content); after: the rows it inserted or updated
+  const changedDaysBefore = isAgency ? null : noteChangedDaysSql(daysKind,
+    `${stage} s join ${spec.table} t on ${sameTarget('s', '_region_code', '_agency_uscc')} where t.lineage_content_hash <> s.content_hash`);
+  const changedDaysAfter = isAgency ? null : noteChangedDaysSql(daysKind,
+    `${merged} m join ${spec.table} t on ${sameTarget('m', 'region_code', 'agency_uscc')}`);
+
   return {
     stageTable: stage, mergedTable: merged, createStage, copyColumns, resolveParent, blockedRows, deleteBlocked,
-    upsert, mergedCounts, certificateHistory,
+    upsert, mergedCounts, certificateHistory, changedDaysBefore, changedDaysAfter,
   };
 }

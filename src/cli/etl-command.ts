@@ -7,6 +7,8 @@ import { runSource, type RunSummary } from '../../etl/pipeline/run-source';
 import type { SourceDefinition } from '../../etl/sources/source-definition';
 import { findSource, loadSourcesFile } from '../../etl/sources/sources-file';
 import type { HubConfig } from '../config';
+import { loadPolicy } from '../domain/policy';
+import { formatRefresh, refreshRollups } from '../metrics/rollups/refresh-rollups';
 import { withHubSession } from './hub-session';
 
 function readSources(config: HubConfig): SourceDefinition[] {
@@ -51,6 +53,8 @@ export function registerEtlCommand(program: Command): void {
           summaries.push(summary);
           console.log(formatRunSummary(summary));
         }
+        // what was loaded reaches the dashboards now, not at the next scheduled refresh
+        console.log(formatRefresh(await refreshRollups(session.pool(), loadPolicy(session.config.profile).profile)));
         if (summaries.some((summary) => summary.status === 'FAILED')) process.exitCode = 1;
       });
     });

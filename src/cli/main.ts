@@ -3,6 +3,7 @@ import { registerEtlCommand } from './etl-command';
 import { registerGenerateCommand } from './generate-command';
 import { registerMigrateCommand } from './migrate-command';
 import { registerQuarantineCommand } from './quarantine-command';
+import { registerRefreshCommand } from './refresh-command';
 import { registerStartCommand } from './start-command';
 
 /** `hub`: the one command line of the hub; npm scripts call it. Each subcommand lives in its own file. */
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   registerMigrateCommand(program);
   registerEtlCommand(program);
   registerQuarantineCommand(program);
+  registerRefreshCommand(program);
   registerGenerateCommand(program);
   return program;
 }

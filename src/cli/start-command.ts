@@ -8,6 +8,7 @@ import { loadSourcesFile } from '../../etl/sources/sources-file';
 import { readConfig } from '../config';
 import { startDemo, type Demo } from '../demo/demo-province';
 import { loadPolicy } from '../domain/policy';
+import { formatRefresh, refreshRollups } from '../metrics/rollups/refresh-rollups';
 import { startEtlScheduler, type EtlScheduler } from '../jobs/etl-scheduler';
 import { startHttpServer, type HubServer } from '../server/http-server';
 import { migrateWarehouse } from '../warehouse/migrate';
@@ -73,8 +74,10 @@ export function registerStartCommand(program: Command): void {
           const summary = await runSource(session.pool(), source, { trigger: 'start', progress: createProgress() });
           log(formatRunSummary(summary));
         }
+        // rollups as of today for this profile: incremental after the loads above, full when the date or profile moved
+        log(formatRefresh(await refreshRollups(session.pool(), policy.profile)));
         if (sources.length) {
-          scheduler = await startEtlScheduler({ databaseUrl: session.database.url, pool: session.pool(), sources, log });
+          scheduler = await startEtlScheduler({ databaseUrl: session.database.url, pool: session.pool(), sources, log, profile: policy.profile });
           log(`scheduled sources: ${sources.filter((s) => s.schedule).map((s) => `${s.id} (${s.schedule})`).join(', ') || 'none'}`);
         }
         server = await startHttpServer(session.orm, policy, { port: config.port, host: config.host });

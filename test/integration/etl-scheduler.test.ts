@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { SourceDefinition } from '../../etl/sources/source-definition';
 import { createPool } from '../../src/database/pg';
+import { loadPolicyProfile } from '../../src/domain/profile/policy-profile';
 import { startEtlScheduler } from '../../src/jobs/etl-scheduler';
 import { writeCsv } from '../support/builders/feed-files';
 import { createTestDatabase } from '../support/test-database';
@@ -19,7 +20,7 @@ describe('the ETL scheduler', () => {
     const source: SourceDefinition = { id: 'quanzhou-drop', name: '泉州市报送', transport: 'FOLDER', location: folder,
       covers: { region: '350500' }, schedule: '0 2 * * *' };
     const lines: string[] = [];
-    const scheduler = await startEtlScheduler({ databaseUrl: db.url, pool, sources: [source], log: (line) => lines.push(line) });
+    const scheduler = await startEtlScheduler({ databaseUrl: db.url, pool, sources: [source], log: (line) => lines.push(line), profile: loadPolicyProfile() });
     try {
       const job = await scheduler.runNow('quanzhou-drop');
       expect(job).toEqual(expect.any(String));
@@ -32,8 +33,15 @@ describe('the ETL scheduler', () => {
       }
       expect(runs).toEqual([{ status: 'SUCCEEDED', trigger: 'api' }]);
       expect(lines.join('\n')).toMatch(/quanzhou-drop: run \d+ 成功 SUCCEEDED/);
-      const schedules = (await pool.query(`select name, cron, timezone from pgboss.schedule`)).rows;
-      expect(schedules).toEqual([{ name: 'etl.quanzhou-drop', cron: '0 2 * * *', timezone: 'Asia/Shanghai' }]);
+      // the run is followed by a rollup refresh (the first one full: there were no rollups yet)
+      const refreshed = Date.now() + 15000;
+      while (Date.now() < refreshed && !lines.some((line) => line.startsWith('汇总表'))) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(lines.find((line) => line.startsWith('汇总表'))).toMatch(/full refresh/);
+      const schedules = (await pool.query(`select name, cron, timezone from pgboss.schedule order by name`)).rows;
+      expect(schedules).toEqual([
+        { name: 'etl.quanzhou-drop', cron: '0 2 * * *', timezone: 'Asia/Shanghai' },
+        { name: 'rollups.refresh', cron: '5 0 * * *', timezone: 'Asia/Shanghai' },
+      ]);
       await expect(scheduler.runNow('no-such-source')).rejects.toThrow(/no source no-such-source/);
     } finally {
       await scheduler.stop();

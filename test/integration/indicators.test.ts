@@ -1,12 +1,6 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Pool } from 'pg';
-import { generateProvince } from '../../etl/generator/generate-province';
-import { runSource } from '../../etl/pipeline/run-source';
-import { loadSimulatorData, startAgencyApiSimulator } from '../../etl/simulator/agency-api-simulator';
-import { loadSourcesFile } from '../../etl/sources/sources-file';
 import { createPool } from '../../src/database/pg';
 import { ActionTypes } from '../../src/domain/codes';
 import { IndicatorNames, loadPolicyProfile, type IndicatorName, type PolicyProfile } from '../../src/domain/profile/policy-profile';
@@ -15,6 +9,7 @@ import { indicatorDefinitions } from '../../src/metrics/indicators/indicator-def
 import {
   computeIndicators, computeIndicatorsByAgency, type AgencyIndicators, type NamedPeriod,
 } from '../../src/metrics/indicators/indicator-engine';
+import { loadSyntheticProvince } from '../support/synthetic-province';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 /**
@@ -74,24 +69,11 @@ function table(mismatches: Mismatch[]): string {
 beforeAll(async () => {
   db = await createTestDatabase();
   pool = createPool(db.url);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'indicators-'));
-  await generateProvince({ seed: 20261125, scale: 1500, out: dir });
+  dir = await loadSyntheticProvince(pool, { seed: 20261125, scale: 1500, prefix: 'indicators-' });
   key = JSON.parse(fs.readFileSync(path.join(dir, 'answer-key', 'indicators.json'), 'utf8')) as AnswerKeyFile;
   keyCases = fs.readFileSync(path.join(dir, 'answer-key', 'cases.jsonl'), 'utf8').split('\n').filter(Boolean)
     .map((line) => JSON.parse(line) as AnswerKeyCase);
   profile = loadPolicyProfile({ name: key.profile });
-
-  const token = crypto.randomBytes(12).toString('hex');
-  const simulator = await startAgencyApiSimulator({ data: await loadSimulatorData(path.join(dir, 'api')), token });
-  try {
-    const env = { ...process.env, HUB_DEMO_API_URL: simulator.url, HUB_DEMO_API_TOKEN: token };
-    for (const source of loadSourcesFile(path.join(dir, 'sources.yaml'), env)) {
-      const summary = await runSource(pool, source, { trigger: 'test', env });
-      if (summary.error) throw new Error(`loading ${source.id}: ${summary.error}`);
-    }
-  } finally {
-    await simulator.close();
-  }
 }, 240000);
 
 afterAll(async () => {

@@ -31,6 +31,7 @@ export const annualReportChecks: CheckRelation = {
   name: 'annual_report_checks',
   grain: 'one row per agency per period per report year',
   dates: [],
+  byActionType: false,
   columns: ['report_status'],
   ctes: (ctx) => [{ name: 'annual_report_checks', sql: annualReportChecksSql(ctx) }],
 };

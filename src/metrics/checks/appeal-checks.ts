@@ -35,6 +35,7 @@ export const appealChecks: CheckRelation = {
   name: 'appeal_checks',
   grain: 'one row per appeal (case × kind)',
   dates: ['concluded_on'],
+  byActionType: true,
   columns: ['concluded', 'ruled', 'appeal_side', 'corrected', 'outcome_excluded', 'mediated_or_settled'],
   ctes: (ctx) => [{ name: 'appeal_facts', sql: appealFactsSql(ctx), materialized: true }, { name: 'appeal_checks', sql: appealChecksSql(ctx) }],
 };

@@ -202,6 +202,7 @@ export const caseChecks: CheckRelation = {
   name: 'case_checks',
   grain: 'one row per case',
   dates: ['decided_on', 'closed_on', 'withdrawal_outcome_on'],
+  byActionType: true,
   columns: [
     'decided', 'publication_status', 'withdrawal_status', 'withdrawal_due', 'review_required', 'review_compliant',
     'certified_handling', 'decision_deadline_applies', 'decided_in_time', 'archive_status',

@@ -27,6 +27,8 @@ export interface CheckRelation {
   /** what one row is */
   grain: string;
   dates: readonly string[];
+  /** rows carry their case's `action_type` (a scope's action type narrows them; rollups keep it) */
+  byActionType: boolean;
   columns: readonly string[];
   /** relations whose steps this one reads */
   requires?: readonly CheckRelation[];

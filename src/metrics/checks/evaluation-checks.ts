@@ -18,6 +18,7 @@ export const evaluationChecks: CheckRelation = {
   name: 'evaluation_checks',
   grain: 'one row per evaluation',
   dates: ['evaluated_on'],
+  byActionType: true,
   columns: ['evaluated', 'passed'],
   ctes: (ctx) => [{ name: 'evaluation_checks', sql: evaluationChecksSql(ctx) }],
 };

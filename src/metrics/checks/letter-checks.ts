@@ -21,6 +21,7 @@ export const letterChecks: CheckRelation = {
   name: 'letter_checks',
   grain: 'one row per supervision letter',
   dates: ['due_on'],
+  byActionType: false,
   columns: ['rectification_status'],
   ctes: (ctx) => [{ name: 'letter_checks', sql: letterChecksSql(ctx) }],
 };

@@ -58,6 +58,7 @@ export const recordingChecks: CheckRelation = {
   name: 'recording_checks',
   grain: 'one row per recording',
   dates: ['recorded_on'],
+  byActionType: true,
   columns: ['recorded', 'required_recording', 'recording_compliant', 'upload_status'],
   ctes: (ctx) => [{ name: 'recording_facts', sql: recordingFactsSql(ctx), materialized: true }, { name: 'recording_checks', sql: recordingChecksSql(ctx) }],
 };

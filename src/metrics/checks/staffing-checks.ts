@@ -53,6 +53,7 @@ export const officerSnapshots: CheckRelation = {
   name: 'officer_snapshots',
   grain: 'one row per officer per period',
   dates: [],
+  byActionType: false,
   columns: ['certificate_valid'],
   ctes: (ctx) => [{ name: 'officer_snapshots', sql: officerSnapshotsSql(ctx) }],
 };
@@ -61,6 +62,7 @@ export const agencyStaffing: CheckRelation = {
   name: 'agency_staffing',
   grain: 'one row per agency per period',
   dates: [],
+  byActionType: false,
   columns: ['reviewers_sufficient'],
   requires: [officerSnapshots],
   ctes: (ctx) => [{ name: 'agency_staffing', sql: agencyStaffingSql(ctx) }],

@@ -37,9 +37,10 @@ export function emptyIndicators(): Indicators {
 }
 
 /** Every indicator, over the whole scope, for one period as of `asOf`. */
-export async function computeIndicators(db: Queryable, request: IndicatorRequest, profile: PolicyProfile): Promise<Indicators> {
+export async function computeIndicators(db: Queryable, request: IndicatorRequest, profile: PolicyProfile,
+  definitions: readonly IndicatorDefinition[] = indicatorDefinitions): Promise<Indicators> {
   const { scope, period, asOf } = request;
-  const statement = indicatorStatement({ scope, asOf, periods: [{ from: period.from, to: period.to, id: 'period' }] }, profile, 'scope');
+  const statement = indicatorStatement({ scope, asOf, periods: [{ from: period.from, to: period.to, id: 'period' }] }, profile, 'scope', definitions);
   const { rows } = await db.query<TallyRow>(statement.text, statement.values);
   return tally(rows).scope.get('period') ?? emptyIndicators();
 }
@@ -50,8 +51,9 @@ export async function computeIndicators(db: Queryable, request: IndicatorRequest
  */
 export async function computeIndicatorsByAgency(
   db: Queryable, request: IndicatorTableRequest, profile: PolicyProfile,
+  definitions: readonly IndicatorDefinition[] = indicatorDefinitions,
 ): Promise<Map<string, AgencyIndicators>> {
-  const statement = indicatorStatement(request, profile, 'agency');
+  const statement = indicatorStatement(request, profile, 'agency', definitions);
   const { rows } = await db.query<TallyRow>(statement.text, statement.values);
   const { agencies } = tally(rows);
   for (const agency of agencies.values()) {
@@ -135,29 +137,105 @@ export function indicatorStatement(
   request: IndicatorTableRequest, profile: PolicyProfile, by: 'scope' | 'agency',
   definitions: readonly IndicatorDefinition[] = indicatorDefinitions,
 ): { text: string; values: unknown[] } {
-  assertCivilDate(request.asOf, 'asOf');
   checkPeriods(request.periods);
-  const scope = checkScope(request.scope);
-  const params = new SqlParameters();
   const froms = request.periods.map((p) => p.from);
   const tos = request.periods.map((p) => p.to);
-  const ctx: CheckContext = {
-    params, profile, scope,
-    asOf: params.bind(request.asOf, 'date'),
-    window: {
-      from: params.bind(froms.reduce((a, b) => (a < b ? a : b)), 'date'),
-      to: params.bind(tos.reduce((a, b) => (a > b ? a : b)), 'date'),
-    },
-  };
-  const ctes: Cte[] = [
-    {
+  const window = { from: froms.reduce((a, b) => (a < b ? a : b)), to: tos.reduce((a, b) => (a > b ? a : b)) };
+  return countStatement({ scope: request.scope, asOf: request.asOf, window }, profile, definitions, (params) => ({
+    ctes: [{
       name: 'periods',
       sql: `-- grain: one row per requested period
         select * from unnest(${params.bind(request.periods.map((p) => p.id), 'text[]')},
           ${params.bind(froms, 'date[]')}, ${params.bind(tos, 'date[]')}) as p(id, from_on, to_on)`,
-    },
-    scopedAgenciesCte(scope, params),
-  ];
+    }],
+    grain: by === 'agency' ? 'agency and period' : 'period',
+    keys: () => by === 'agency'
+      ? 'r.agency_uscc, r.region_code, p.id as period_id'
+      : 'null::text as agency_uscc, null::text as region_code, p.id as period_id',
+    groupBy: () => (by === 'agency' ? 'r.agency_uscc, r.region_code, p.id' : 'p.id'),
+    join: (date) => (date === null
+      ? 'join periods p on p.id = r.period_id'
+      : `join periods p on r.${ident(date)} between p.from_on and p.to_on`),
+    where: () => 'true',
+    keyColumns: 't.agency_uscc, t.region_code, t.period_id',
+    // agencies without records are listed too
+    extra: by === 'agency' ? ['select agency_uscc, region_code, null::text, null::text, 0, 0 from scoped_agencies'] : [],
+  }));
+}
+
+/** What rollups hold: counts per agency, day and action type, for the dated indicators. */
+export interface DailyCountsRequest {
+  scope: Scope;
+  asOf: string;
+  /** only records dated inside (by the date each indicator counts them on); absent: every record */
+  window?: Period;
+}
+
+/** The indicators a daily rollup can hold: those that date their records (snapshot indicators have no day). */
+export function datedDefinitions(definitions: readonly IndicatorDefinition[] = indicatorDefinitions): IndicatorDefinition[] {
+  return definitions.filter((definition) => definition.date !== null);
+}
+
+/**
+ * Counts per agency × day × action type × indicator as of `asOf` — the grain of the indicator rollups. The day
+ * is the date that puts a record in a period for that indicator, so summing a rollup's days over a period gives
+ * exactly what indicatorStatement counts for it. Records without an action type (supervision letters) carry ''.
+ * Rows whose numerator and denominator are both 0 are left out.
+ */
+export function dailyCountsStatement(request: DailyCountsRequest, profile: PolicyProfile,
+  definitions: readonly IndicatorDefinition[] = indicatorDefinitions): { text: string; values: unknown[] } {
+  if (request.window) {
+    assertCivilDate(request.window.from, 'window.from');
+    assertCivilDate(request.window.to, 'window.to');
+  }
+  return countStatement(request, profile, datedDefinitions(definitions), () => ({
+    ctes: [],
+    grain: 'agency, day and action type',
+    keys: (date, relation) => `r.agency_uscc, r.region_code, r.${ident(date!)} as day, ${
+      relation.byActionType ? "coalesce(r.action_type, '')" : "''::text"} as action_type`,
+    // agency, region, day, action type: the four key columns above
+    groupBy: () => '1, 2, 3, 4',
+    join: () => '',
+    where: (date, window) => (window ? `r.${ident(date!)} between ${window.from} and ${window.to}` : `r.${ident(date!)} is not null`),
+    keyColumns: 't.agency_uscc, t.region_code, t.day, t.action_type',
+    extra: [],
+    outerWhere: 'v.numerator > 0 or v.denominator > 0',
+  }));
+}
+
+/** How one statement groups its counts: by requested periods, or by day for rollups. */
+interface Grouping {
+  ctes: Cte[];
+  grain: string;
+  /** the key columns each count step selects for records of `relation` dated by `date` */
+  keys(date: string | null, relation: CheckRelation): string;
+  groupBy(date: string | null): string;
+  join(date: string | null): string;
+  where(date: string | null, window: { from: string; to: string } | undefined): string;
+  /** the key columns of a count step's rows, as the unpivot selects them */
+  keyColumns: string;
+  extra: string[];
+  outerWhere?: string;
+}
+
+function countStatement(
+  request: { scope: Scope; asOf: string; window?: Period }, profile: PolicyProfile,
+  definitions: readonly IndicatorDefinition[], grouping: (params: SqlParameters) => Grouping,
+): { text: string; values: unknown[] } {
+  assertCivilDate(request.asOf, 'asOf');
+  const scope = checkScope(request.scope);
+  const params = new SqlParameters();
+  // the window is bound when a step first reads it: a parameter no step reads would have no type for PostgreSQL
+  let windowBound: { from: string; to: string } | undefined;
+  const bindWindow = (period: Period) => (windowBound ??= { from: params.bind(period.from, 'date'), to: params.bind(period.to, 'date') });
+  const requested = request.window;
+  const ctx: CheckContext = {
+    params, profile, scope,
+    asOf: params.bind(request.asOf, 'date'),
+    ...(requested && { window: { get from() { return bindWindow(requested).from; }, get to() { return bindWindow(requested).to; } } }),
+  };
+  const group = grouping(params);
+  const ctes: Cte[] = [...group.ctes, scopedAgenciesCte(scope, params)];
   // each relation is computed once: its rows are then joined to every period they fall in and counted
   for (const relation of relationsInOrder(definitions)) {
     ctes.push(...relation.ctes(ctx).map((cte) => (cte.name === relation.name ? { ...cte, materialized: true } : cte)));
@@ -169,39 +247,33 @@ export function indicatorStatement(
     const key = `${definition.relation}|${definition.date ?? ''}`;
     groups.set(key, [...(groups.get(key) ?? []), definition]);
   }
-  const keys = by === 'agency' ? 'r.agency_uscc, r.region_code' : 'null::text as agency_uscc, null::text as region_code';
-  const groupBy = by === 'agency' ? 'r.agency_uscc, r.region_code, p.id' : 'p.id';
-  const counts = [...groups.values()].map((group, g) => {
-    const relation = checkRelations[group[0]!.relation];
-    const date = group[0]!.date;
+  const counts = [...groups.values()].map((members, g) => {
+    const relation = checkRelations[members[0]!.relation];
+    const date = members[0]!.date;
     if (date !== null && !relation.dates.includes(date)) {
-      throw new Error(`${group[0]!.name} is dated by ${date}, which is not a date of ${relation.name} (${relation.dates.join(', ')})`);
+      throw new Error(`${members[0]!.name} is dated by ${date}, which is not a date of ${relation.name} (${relation.dates.join(', ')})`);
     }
-    if (date === null && relation.dates.length > 0) throw new Error(`${group[0]!.name}: ${relation.name} needs a date column`);
-    const periodJoin = date === null
-      ? 'join periods p on p.id = r.period_id'
-      : `join periods p on r.${ident(date)} between p.from_on and p.to_on`;
-    const columns = group.map((d, i) => {
+    if (date === null && relation.dates.length > 0) throw new Error(`${members[0]!.name}: ${relation.name} needs a date column`);
+    const columns = members.map((d, i) => {
       const denominator = conditionSql(d.denominator, relation, params);
       const numerator = conditionSql(d.numerator, relation, params);
       return `count(*) filter (where ${denominator})::int as d${i}, count(*) filter (where ${denominator} and ${numerator})::int as n${i}`;
     });
-    const unpivot = group.map((d, i) => `(${params.bind(d.name, 'text')}, t.n${i}, t.d${i})`);
+    const unpivot = members.map((d, i) => `(${params.bind(d.name, 'text')}, t.n${i}, t.d${i})`);
     return {
       name: `counts_${g}`,
-      sql: `-- grain: one row per ${by === 'agency' ? 'agency and ' : ''}period; ${group.map((d) => d.name).join(', ')} over ${relation.name}
-        select ${keys}, p.id as period_id, ${columns.join(',\n          ')}
+      sql: `-- grain: one row per ${group.grain}; ${members.map((d) => d.name).join(', ')} over ${relation.name}
+        select ${group.keys(date, relation)}, ${columns.join(',\n          ')}
         from ${relation.name} r
-        ${periodJoin}
-        group by ${groupBy}`,
-      unpivot: `select t.agency_uscc, t.region_code, t.period_id, v.indicator, v.numerator, v.denominator
-        from counts_${g} t cross join lateral (values ${unpivot.join(', ')}) as v(indicator, numerator, denominator)`,
+        ${group.join(date)}
+        where ${group.where(date, ctx.window)}
+        group by ${group.groupBy(date)}`,
+      unpivot: `select ${group.keyColumns}, v.indicator, v.numerator, v.denominator
+        from counts_${g} t cross join lateral (values ${unpivot.join(', ')}) as v(indicator, numerator, denominator)${
+        group.outerWhere ? `\n        where ${group.outerWhere}` : ''}`,
     };
   });
-  const listing = by === 'agency'
-    ? ['select agency_uscc, region_code, null::text, null::text, 0, 0 from scoped_agencies']
-    : [];
   const text = withCtes([...ctes, ...counts.map(({ name, sql }) => ({ name, sql }))],
-    [...counts.map((c) => c.unpivot), ...listing].join('\nunion all\n'));
+    [...counts.map((c) => c.unpivot), ...group.extra].join('\nunion all\n'));
   return { text, values: params.values };
 }

@@ -14,6 +14,8 @@ import { calendarVariantSql } from '../working-days/working-day-sql';
 export interface Scope {
   regionCode?: string;
   agencyUscc?: string;
+  /** any of these agencies (what a rollup refresh recomputes); not part of the contract's ScopeInput */
+  agencyUsccs?: readonly string[];
   domain?: string;
   actionType?: ActionType;
 }
@@ -27,6 +29,7 @@ export function checkScope(scope: Scope): Scope {
     ...scope,
     ...(scope.regionCode !== undefined && { regionCode: regionDirectory().require(scope.regionCode).code }),
     ...(scope.agencyUscc !== undefined && { agencyUscc: assertUscc(scope.agencyUscc) }),
+    ...(scope.agencyUsccs !== undefined && { agencyUsccs: scope.agencyUsccs.map((uscc) => assertUscc(uscc)) }),
   };
 }
 
@@ -41,6 +44,7 @@ export function scopedAgenciesCte(scope: Scope, params: SqlParameters): Cte {
     where.push(`a.region_code like (select r.subtree_prefix from regions r where r.code = ${params.bind(scope.regionCode, 'text')}) || '%'`);
   }
   if (scope.agencyUscc !== undefined) where.push(`a.uscc = ${params.bind(scope.agencyUscc, 'text')}`);
+  if (scope.agencyUsccs !== undefined) where.push(`a.uscc = any(${params.bind(scope.agencyUsccs, 'text[]')})`);
   if (scope.domain !== undefined) where.push(`a.domain = ${params.bind(scope.domain, 'text')}`);
   return {
     name: 'scoped_agencies',

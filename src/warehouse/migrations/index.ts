@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261124000000Warehouse } from './Migration20261124000000Warehouse';
 import { Migration20261124010000EtlState } from './Migration20261124010000EtlState';
 import { Migration20261125000000WorkingDays } from './Migration20261125000000WorkingDays';
+import { Migration20261126000000Rollups } from './Migration20261126000000Rollups';
 
 /** Every migration, oldest first. A new migration is a new file here and a new line below. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124000000Warehouse', class: Migration20261124000000Warehouse },
   { name: 'Migration20261124010000EtlState', class: Migration20261124010000EtlState },
   { name: 'Migration20261125000000WorkingDays', class: Migration20261125000000WorkingDays },
+  { name: 'Migration20261126000000Rollups', class: Migration20261126000000Rollups },
 ];

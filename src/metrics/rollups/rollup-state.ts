@@ -1,0 +1,36 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../domain/canonical-json';
+import type { PolicyProfile } from '../../domain/profile/policy-profile';
+import type { Queryable } from '../sql/sql-parameters';
+
+/** What the rollups currently hold: counts as of `asOf` under the profile with this fingerprint. */
+export interface RollupState {
+  asOf: string;
+  profileName: string;
+  profileFingerprint: string;
+  refreshedAt: Date;
+  fullRefreshAt: Date;
+}
+
+/** The profile's identity for the rollups: any change of a rule, threshold or list changes it. */
+export function profileFingerprint(profile: PolicyProfile): string {
+  return createHash('sha256').update(canonicalJson(profile)).digest('hex');
+}
+
+export async function readRollupState(db: Queryable): Promise<RollupState | null> {
+  const { rows } = await db.query<{ as_of: string; profile_name: string; profile_fingerprint: string; refreshed_at: Date; full_refresh_at: Date }>(
+    'select as_of, profile_name, profile_fingerprint, refreshed_at, full_refresh_at from rollup_state where id = 1');
+  const row = rows[0];
+  return row ? {
+    asOf: row.as_of, profileName: row.profile_name, profileFingerprint: row.profile_fingerprint,
+    refreshedAt: row.refreshed_at, fullRefreshAt: row.full_refresh_at,
+  } : null;
+}
+
+/** Why the rollups cannot answer for this as-of date and profile; null: they can (changes pending aside). */
+export function staleness(state: RollupState | null, asOf: string, profile: PolicyProfile): string | null {
+  if (!state) return '汇总表尚未生成';
+  if (state.asOf !== asOf) return `汇总表截至 ${state.asOf}，不是 ${asOf}`;
+  if (state.profileFingerprint !== profileFingerprint(profile)) return `汇总表按另一版政策配置（${state.profileName}）计算`;
+  return null;
+}

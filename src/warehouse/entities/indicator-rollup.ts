@@ -1,0 +1,80 @@
+import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+
+/**
+ * The indicator rollups dashboards read instead of the fact tables (DOMAIN.md §4). Grain: one row per agency ×
+ * indicator × day × action type, holding that day's numerator and denominator as of the rollup state's as-of
+ * date, where the day is the date that puts a record in a period for that indicator (decision date for
+ * publication, concluded date for appeals, …). Summing the days of a period gives the indicator for the period.
+ * Only indicators that date their records are rolled up; snapshot indicators (certificate holding, staffing,
+ * annual reports) are small and computed when asked. Derived data: `hub refresh` rebuilds it from the facts.
+ * The region code leads the key, as on the fact tables, so a distributed PostgreSQL co-locates it with them.
+ */
+@Entity({ tableName: 'indicator_rollups' })
+export class IndicatorRollup {
+  @PrimaryKey({ type: 'string', length: 12 })
+  regionCode!: string;
+
+  @PrimaryKey({ type: 'string', length: 18 })
+  agencyUscc!: string;
+
+  @PrimaryKey({ type: 'string', length: 40 })
+  indicator!: string;
+
+  @PrimaryKey({ type: 'date' })
+  day!: string;
+
+  /** the case's action type; '' for records that have none (supervision letters) */
+  @PrimaryKey({ type: 'string', length: 20 })
+  actionType!: string;
+
+  @Property({ type: 'integer' })
+  numerator!: number;
+
+  @Property({ type: 'integer' })
+  denominator!: number;
+}
+
+/**
+ * The days whose rollups are out of date: written by the ETL in the same transaction as the facts it changes
+ * (old and new dating dates of every record touched, and of the case it hangs on), consumed by the next
+ * incremental refresh. Grain: one row per agency × day.
+ */
+@Entity({ tableName: 'changed_days' })
+export class ChangedDay {
+  @PrimaryKey({ type: 'string', length: 12 })
+  regionCode!: string;
+
+  @PrimaryKey({ type: 'string', length: 18 })
+  agencyUscc!: string;
+
+  @PrimaryKey({ type: 'date' })
+  day!: string;
+}
+
+/**
+ * What the rollups are as of: one row. The rollups answer a request only for this as-of date and this policy
+ * profile (its fingerprint), and only for agencies without changed days pending; anything else is computed
+ * from the facts.
+ */
+@Entity({ tableName: 'rollup_state' })
+export class RollupState {
+  /** always 1: the rollups have one state */
+  @PrimaryKey({ type: 'smallint', autoincrement: false })
+  id!: number;
+
+  @Property({ type: 'date' })
+  asOf!: string;
+
+  @Property({ type: 'string', length: 100 })
+  profileName!: string;
+
+  /** sha256 of the profile's canonical JSON */
+  @Property({ type: 'string', length: 64 })
+  profileFingerprint!: string;
+
+  @Property({ type: 'Date', columnType: 'timestamptz' })
+  refreshedAt!: Date;
+
+  @Property({ type: 'Date', columnType: 'timestamptz' })
+  fullRefreshAt!: Date;
+}

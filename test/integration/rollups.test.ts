@@ -1,0 +1,167 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Pool } from 'pg';
+import { runSource } from '../../etl/pipeline/run-source';
+import { createPool } from '../../src/database/pg';
+import { loadPolicyProfile, type PolicyProfile } from '../../src/domain/profile/policy-profile';
+import { caseChecksAsOf } from '../../src/metrics/checks/case-check-rows';
+import { computeIndicators, computeIndicatorsByAgency, type NamedPeriod } from '../../src/metrics/indicators/indicator-engine';
+import { readIndicators, readIndicatorsByAgency } from '../../src/metrics/indicators/read-indicators';
+import { refreshRollups } from '../../src/metrics/rollups/refresh-rollups';
+import { writeCsv } from '../support/builders/feed-files';
+import { loadSyntheticProvince } from '../support/synthetic-province';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+/**
+ * The indicator rollups against the facts on a synthetic province: a full refresh gives for every agency and
+ * period what the engine computes from the facts; a late publication loaded by the ETL marks just its case's
+ * days, an incremental refresh brings the rollups to exactly what a full refresh gives, and until then nothing
+ * is answered from stale rollups.
+ */
+jest.setTimeout(180000);
+
+let db: TestDatabase;
+let pool: Pool;
+let dir: string;
+let profile: PolicyProfile;
+let asOf: string;
+let periods: NamedPeriod[];
+const folders: string[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  pool = createPool(db.url);
+  dir = await loadSyntheticProvince(pool, { seed: 20261126, scale: 1200, prefix: 'rollups-' });
+  const key = JSON.parse(fs.readFileSync(path.join(dir, 'answer-key', 'indicators.json'), 'utf8')) as { asOf: string; profile: string; periods: NamedPeriod[] };
+  profile = loadPolicyProfile({ name: key.profile });
+  asOf = key.asOf;
+  periods = key.periods.map(({ id, from, to }) => ({ id, from, to }));
+}, 240000);
+
+afterAll(async () => {
+  await pool?.end();
+  await db?.drop();
+  for (const folder of [dir, ...folders]) if (folder) fs.rmSync(folder, { recursive: true, force: true });
+});
+
+/** The rollup table, in key order, as text: for comparing one refresh with another. */
+async function rollupTable(): Promise<string[]> {
+  const { rows } = await pool.query<{ line: string }>(
+    `select concat_ws('|', region_code, agency_uscc, indicator, day, action_type, numerator, denominator) as line
+     from indicator_rollups order by region_code, agency_uscc, indicator, day, action_type`);
+  return rows.map((row) => row.line);
+}
+
+/** Loads feed rows of one entity for one agency through the real ETL, as that agency's folder source. */
+async function deliver(agencyUscc: string, entity: 'publications' | 'cases', rows: Record<string, string | null>[]): Promise<void> {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'rollups-delivery-'));
+  folders.push(folder);
+  writeCsv(path.join(folder, entity === 'publications' ? '公示记录.csv' : '执法案件.csv'), entity, rows);
+  const summary = await runSource(pool, {
+    id: `late-${agencyUscc}`, name: '补报', transport: 'FOLDER', location: folder, covers: { agency: agencyUscc },
+  }, { trigger: 'test' });
+  expect(summary.error ?? null).toBeNull();
+  expect(summary.status).toBe('SUCCEEDED');
+}
+
+describe('indicator rollups', () => {
+  test('after a full refresh, every agency\'s rolled-up indicators for every period equal those computed from the facts', async () => {
+    const refreshed = await refreshRollups(pool, profile, { asOf });
+    expect(refreshed).toMatchObject({ mode: 'full', asOf });
+    expect(refreshed.rows).toBeGreaterThan(1000);
+
+    const facts = await computeIndicatorsByAgency(pool, { scope: {}, periods, asOf }, profile);
+    let compared = 0;
+    for (const period of periods) {
+      const answer = await readIndicatorsByAgency(pool, { scope: {}, period, asOf }, profile);
+      expect(answer.computedFrom).toBe('rollups');
+      expect([...answer.agencies.keys()].sort()).toEqual([...facts.keys()].sort());
+      for (const [uscc, agency] of answer.agencies) {
+        expect({ uscc, period: period.id, ...agency.indicators }).toEqual({ uscc, period: period.id, ...facts.get(uscc)!.periods[period.id] });
+        compared += 1;
+      }
+    }
+    expect(compared).toBeGreaterThan(100);
+  });
+
+  test('whole-scope answers from the rollups equal the facts for a prefecture, a domain and an action type, and are said to come from the rollups', async () => {
+    const year = periods.find((period) => /^\d{4}$/.test(period.id))!;
+    const { rows: [prefecture] } = await pool.query<{ code: string }>(
+      `select r.code from regions r join agencies a on a.region_code like r.subtree_prefix || '%' where r.level = 'PREFECTURE' group by r.code order by count(*) desc limit 1`);
+    const { rows: [domain] } = await pool.query<{ domain: string }>('select domain from agencies group by domain order by count(*) desc limit 1');
+    for (const scope of [{}, { regionCode: prefecture!.code }, { domain: domain!.domain }, { actionType: 'PENALTY' as const }]) {
+      const answer = await readIndicators(pool, { scope, period: year, asOf }, profile);
+      expect(answer.computedFrom).toBe('rollups');
+      expect(answer.indicators).toEqual(await computeIndicators(pool, { scope, period: year, asOf }, profile));
+    }
+    expect(await readIndicators(pool, { scope: {}, period: year, asOf: '2025-01-01' }, profile))
+      .toMatchObject({ computedFrom: 'facts', why: expect.stringContaining('不是 2025-01-01') });
+  });
+
+  test('a late publication marks only its case\'s days; until the refresh the facts answer; the incremental refresh equals a full one', async () => {
+    const overdue = (await caseChecksAsOf(pool, { scope: {}, asOf }, profile))
+      .find((check) => check.publication.status === 'OVERDUE' && check.decidedOn !== null)!;
+    expect(overdue).toBeDefined();
+    const period = periods.find((p) => p.from <= overdue.decidedOn! && overdue.decidedOn! <= p.to && !/^\d{4}$/.test(p.id))!;
+    const scope = { agencyUscc: overdue.agencyUscc };
+    const before = await readIndicators(pool, { scope, period, asOf }, profile);
+    expect(before.computedFrom).toBe('rollups');
+
+    await deliver(overdue.agencyUscc, 'publications', [{
+      caseId: overdue.caseId, publishedOn: asOf, platform: '国家企业信用信息公示系统', updatedAt: `${asOf} 09:00:00`,
+    }]);
+    const { rows: marked } = await pool.query<{ agency_uscc: string; day: string }>('select agency_uscc, day from changed_days order by day');
+    expect(marked.length).toBeGreaterThan(0);
+    expect(new Set(marked.map((row) => row.agency_uscc))).toEqual(new Set([overdue.agencyUscc]));
+    expect(marked.map((row) => row.day)).toContain(overdue.decidedOn);
+
+    // not refreshed yet: the agency's figures come from the facts, and already show the publication
+    const pending = await readIndicators(pool, { scope, period, asOf }, profile);
+    expect(pending).toMatchObject({ computedFrom: 'facts', why: '有新入库数据尚未汇总' });
+    expect(pending.indicators.publicationRate.numerator).toBe(before.indicators.publicationRate.numerator + 1);
+    expect(pending.indicators.publicationRate.denominator).toBe(before.indicators.publicationRate.denominator);
+
+    const incremental = await refreshRollups(pool, profile, { asOf });
+    expect(incremental).toMatchObject({ mode: 'incremental', agencies: 1, days: marked.length });
+    const after = await readIndicators(pool, { scope, period, asOf }, profile);
+    expect(after).toEqual({ ...pending, computedFrom: 'rollups', why: null });
+    expect((await pool.query('select count(*)::int as n from changed_days')).rows[0].n).toBe(0);
+
+    const incrementalTable = await rollupTable();
+    expect(await refreshRollups(pool, profile, { asOf, full: true })).toMatchObject({ mode: 'full' });
+    expect(incrementalTable).toEqual(await rollupTable());
+  });
+
+  test('a decision date moved by a correction leaves its old day and its new day right', async () => {
+    const { rows: [moved] } = await pool.query<{ agency_uscc: string; case_id: string; action_type: string; procedure: string | null; filed_on: string | null; decided_on: string; updated_at: Date }>(
+      `select c.agency_uscc, c.case_id, c.action_type, c.procedure, c.filed_on, c.decided_on, c.updated_at from cases c
+       where c.decided_on between $1::date - 200 and $1::date - 100 and c.closed_on is null
+       order by c.case_id limit 1`, [asOf]);
+    expect(moved).toBeDefined();
+    const newDay = (await pool.query<{ day: string }>(`select ($1::date + 3)::text as day`, [moved!.decided_on])).rows[0]!.day;
+    await deliver(moved!.agency_uscc, 'cases', [{
+      caseId: moved!.case_id, agencyUscc: moved!.agency_uscc, actionType: moved!.action_type, procedure: moved!.procedure,
+      filedOn: moved!.filed_on, decidedOn: newDay, updatedAt: '2099-01-01 00:00:00',
+    }]);
+    const days = (await pool.query<{ day: string }>('select day from changed_days order by day')).rows.map((row) => row.day);
+    expect(days).toEqual(expect.arrayContaining([moved!.decided_on, newDay]));
+
+    expect(await refreshRollups(pool, profile, { asOf })).toMatchObject({ mode: 'incremental', agencies: 1 });
+    const incrementalTable = await rollupTable();
+    await refreshRollups(pool, profile, { asOf, full: true });
+    expect(incrementalTable).toEqual(await rollupTable());
+  });
+
+  test('a profile change makes the next refresh a full one, and until then the facts answer', async () => {
+    const stricter: PolicyProfile = { ...profile, name: 'stricter', deadlines: { ...profile.deadlines, archive: { ...profile.deadlines.archive, calendarDays: 5 } } };
+    const year = periods.find((period) => /^\d{4}$/.test(period.id))!;
+    const answer = await readIndicators(pool, { scope: {}, period: year, asOf }, stricter);
+    expect(answer).toMatchObject({ computedFrom: 'facts', why: expect.stringContaining('另一版政策配置') });
+    expect(answer.indicators.archiveTimeliness.numerator)
+      .toBeLessThan((await readIndicators(pool, { scope: {}, period: year, asOf }, profile)).indicators.archiveTimeliness.numerator);
+    const refreshed = await refreshRollups(pool, stricter, { asOf });
+    expect(refreshed).toMatchObject({ mode: 'full', reason: expect.stringContaining('另一版政策配置') });
+    expect(await readIndicators(pool, { scope: {}, period: year, asOf }, stricter)).toEqual({ ...answer, computedFrom: 'rollups', why: null });
+  });
+});
