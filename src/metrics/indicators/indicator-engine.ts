@@ -2,7 +2,7 @@ import { assertCivilDate } from '../../domain/calendar/civil-date';
 import { InvalidValueError } from '../../domain/errors';
 import { IndicatorNames, type IndicatorName, type PolicyProfile } from '../../domain/profile/policy-profile';
 import type { CheckContext, CheckRelation } from '../checks/check-context';
-import { checkRelations } from '../checks/check-relations';
+import { checkRelations, type CheckRelationName } from '../checks/check-relations';
 import { checkScope, scopedAgenciesCte, type Scope } from '../scope/scope';
 import { ident, SqlParameters, withCtes, type Cte, type Queryable } from '../sql/sql-parameters';
 import { indicatorDefinitions, type Condition, type IndicatorDefinition } from './indicator-definitions';
@@ -106,18 +106,19 @@ function checkPeriods(periods: readonly NamedPeriod[]): void {
   }
 }
 
-function conditionSql(condition: Condition, relation: CheckRelation, params: SqlParameters): string {
+/** `condition` over a row `r` of `relation` (indicator definitions and violation kinds read conditions alike). */
+export function conditionSql(condition: Condition, relation: CheckRelation, params: SqlParameters): string {
   const parts = Object.entries(condition).map(([column, value]) => {
     if (!relation.columns.includes(column)) {
-      throw new Error(`indicator condition names ${column}, which ${relation.name} does not have (${relation.columns.join(', ')})`);
+      throw new Error(`condition names ${column}, which ${relation.name} does not have (${relation.columns.join(', ')})`);
     }
     return value === true ? `r.${ident(column)} is true` : `r.${ident(column)} = any(${params.bind(value, 'text[]')})`;
   });
   return parts.length ? parts.join(' and ') : 'true';
 }
 
-/** The relations the definitions count over, each after those it reads, each once. */
-function relationsInOrder(definitions: readonly IndicatorDefinition[]): CheckRelation[] {
+/** The relations the definitions (or violation kinds) read, each after those it reads, each once. */
+export function relationsInOrder(definitions: readonly { relation: CheckRelationName }[]): CheckRelation[] {
   const ordered: CheckRelation[] = [];
   const visit = (relation: CheckRelation) => {
     if (ordered.includes(relation)) return;
