@@ -1,3 +1,4 @@
+import { parseNamedPeriod } from '../../src/domain/calendar/named-period';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -264,5 +265,20 @@ describe('working-day calendar: time zone independence', () => {
       expect(calendar.day('2024-10-12').working).toBe(true);
       expect(addCalendarDays('2025-03-09', 1)).toBe('2025-03-10');
     }
+  });
+});
+
+describe('named periods', () => {
+  test.each([
+    ['2025', '2025-01-01', '2025-12-31'], ['2024H1', '2024-01-01', '2024-06-30'], ['2024H2', '2024-07-01', '2024-12-31'],
+    ['2024Q1', '2024-01-01', '2024-03-31'], ['2024Q4', '2024-10-01', '2024-12-31'], ['2024-02', '2024-02-01', '2024-02-29'],
+    ['2025-02', '2025-02-01', '2025-02-28'], ['2025-03-05..2025-04-01', '2025-03-05', '2025-04-01'],
+  ])('%s is %s – %s', (text, from, to) => {
+    expect(parseNamedPeriod(text)).toEqual({ from, to });
+  });
+  test('anything else is refused with the forms it takes', () => {
+    expect(() => parseNamedPeriod('2025Q5')).toThrow(/2025Q1（季度）/);
+    expect(() => parseNamedPeriod('2025-04-01..2025-03-01')).toThrow(/起始日期晚于结束日期/);
+    expect(() => parseNamedPeriod('2025-02-30..2025-03-01')).toThrow();
   });
 });
