@@ -3,6 +3,7 @@ import { registerEtlCommand } from './etl-command';
 import { registerGenerateCommand } from './generate-command';
 import { registerMigrateCommand } from './migrate-command';
 import { registerQuarantineCommand } from './quarantine-command';
+import { registerRankCommand } from './rank-command';
 import { registerRefreshCommand } from './refresh-command';
 import { registerStartCommand } from './start-command';
 
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerEtlCommand(program);
   registerQuarantineCommand(program);
   registerRefreshCommand(program);
+  registerRankCommand(program);
   registerGenerateCommand(program);
   return program;
 }

@@ -5,6 +5,7 @@ import { Case } from './case';
 import { CertificateVersion } from './certificate-version';
 import { EnforcementCertificate } from './enforcement-certificate';
 import { EtlRun } from './etl-run';
+import { FrozenRanking } from './frozen-ranking';
 import { HeldRow } from './held-row';
 import { ChangedDay, IndicatorRollup, RollupState } from './indicator-rollup';
 import { Evaluation } from './evaluation';
@@ -22,12 +23,12 @@ import { CalendarRegionPrefix, CalendarVariant, WorkingDay } from './working-day
 export {
   Agency, AnnualReport, Appeal, Case, CertificateVersion, EnforcementCertificate, EtlRun, Evaluation, HeldRow, LegalReview,
   Lineage, Personnel, Publication, QuarantinedRow, Recording, Region, Source, SupervisionLetter,
-  CalendarRegionPrefix, CalendarVariant, WorkingDay, IndicatorRollup, ChangedDay, RollupState,
+  CalendarRegionPrefix, CalendarVariant, WorkingDay, IndicatorRollup, ChangedDay, RollupState, FrozenRanking,
 };
 
 /** Every entity of the warehouse, for the ORM's discovery. */
 export const warehouseEntities = [
   Lineage, EnforcementCertificate, Region, Agency, Personnel, CertificateVersion, Case, Publication, LegalReview,
   Appeal, Recording, Evaluation, AnnualReport, SupervisionLetter, Source, EtlRun, QuarantinedRow,
-  HeldRow, CalendarVariant, CalendarRegionPrefix, WorkingDay, IndicatorRollup, ChangedDay, RollupState,
+  HeldRow, CalendarVariant, CalendarRegionPrefix, WorkingDay, IndicatorRollup, ChangedDay, RollupState, FrozenRanking,
 ];

@@ -1,0 +1,110 @@
+import { assertCivilDate } from '../../domain/calendar/civil-date';
+import { InvalidValueError } from '../../domain/errors';
+import type { PolicyProfile } from '../../domain/profile/policy-profile';
+import { rankUnits, type RankedEntry, type RankingUnit } from '../../domain/ranking/rank-units';
+import { regionDirectory } from '../../domain/regions';
+import type { Period } from '../indicators/indicator-engine';
+import { readIndicatorsByAgency } from '../indicators/read-indicators';
+import { profileFingerprint } from '../rollups/rollup-state';
+import type { Queryable } from '../sql/sql-parameters';
+import { regionLevels } from '../../warehouse/entities/region';
+
+/**
+ * Rankings of DOMAIN.md §5 over the warehouse: the units (regions of one level inside a parent, or the
+ * agencies of a region, optionally of one domain), each unit's indicators summed over its agencies for the
+ * period as of the date, ranked by the profile's rules (src/domain/ranking). The inputs are returned with the
+ * result, so that a frozen ranking can be stored with exactly what it was computed from.
+ */
+export type RegionLevel = (typeof regionLevels)[number];
+
+export type RankingRequest =
+  | { units: 'regions'; parentRegionCode: string; level: RegionLevel; period: Period; asOf: string }
+  | { units: 'agencies'; parentRegionCode: string; domain?: string; period: Period; asOf: string };
+
+export interface RankingResultEntry extends RankedEntry {
+  /** the unit's region (for an agency: the agency's region) */
+  regionCode: string;
+  /** set when the units are agencies */
+  agencyUscc: string | null;
+  name: string;
+}
+
+export interface Ranking {
+  request: RankingRequest;
+  profileName: string;
+  profileFingerprint: string;
+  /** what each unit was ranked on: its decisions and indicator figures */
+  inputs: RankingUnit[];
+  entries: RankingResultEntry[];
+  computedFrom: 'rollups' | 'facts';
+}
+
+/** The number of decisions of the period: every decided case counts in the exemption share's denominator. */
+const DECISIONS = 'exemptionShare';
+
+export async function computeRanking(db: Queryable, request: RankingRequest, profile: PolicyProfile): Promise<Ranking> {
+  assertCivilDate(request.asOf, 'asOf');
+  const parent = regionDirectory().require(request.parentRegionCode);
+  const units = await unitsOf(db, request);
+  const scope = { regionCode: parent.code, ...(request.units === 'agencies' && request.domain !== undefined && { domain: request.domain }) };
+  const figures = await readIndicatorsByAgency(db, { scope, period: request.period, asOf: request.asOf }, profile);
+
+  const inputs = new Map<string, RankingUnit>();
+  for (const unit of units.values()) inputs.set(unit.key, { key: unit.key, label: unit.name, decisions: 0, indicators: {} });
+  for (const agency of figures.agencies.values()) {
+    const key = units.get(agency.agencyUscc)?.key ?? unitKeyOfRegion(units, agency.regionCode);
+    const unit = key === undefined ? undefined : inputs.get(key);
+    // an agency above the ranked level (a prefecture's own bureau when counties are ranked) belongs to no unit
+    if (!unit) continue;
+    for (const component of profile.ranking.components) {
+      const rate = agency.indicators[component.indicator];
+      const sum = unit.indicators[component.indicator] ?? { numerator: 0, denominator: 0, rate: null };
+      const numerator = sum.numerator + rate.numerator;
+      const denominator = sum.denominator + rate.denominator;
+      unit.indicators[component.indicator] = { numerator, denominator, rate: denominator === 0 ? null : numerator / denominator };
+    }
+    unit.decisions += agency.indicators[DECISIONS].denominator;
+  }
+  const rankingInputs = [...inputs.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const byKey = new Map([...units.values()].map((unit) => [unit.key, unit]));
+  const entries = rankUnits(rankingInputs, profile.ranking).map((entry) => {
+    const unit = byKey.get(entry.key)!;
+    return { ...entry, regionCode: unit.regionCode, agencyUscc: unit.agencyUscc, name: unit.name };
+  });
+  return {
+    request, profileName: profile.name, profileFingerprint: profileFingerprint(profile),
+    inputs: rankingInputs, entries, computedFrom: figures.computedFrom,
+  };
+}
+
+interface Unit { key: string; regionCode: string; agencyUscc: string | null; name: string; subtreePrefix: string }
+
+/**
+ * The units, by key; for region units also by nothing else (agencies find theirs by region prefix), for agency
+ * units by USCC. Region units are every region of the level in the parent's subtree, with or without agencies:
+ * a county with no data is listed (样本不足), not silently dropped.
+ */
+async function unitsOf(db: Queryable, request: RankingRequest): Promise<Map<string, Unit>> {
+  if (request.units === 'regions') {
+    if (!(regionLevels as readonly string[]).includes(request.level)) {
+      throw new InvalidValueError('UNKNOWN_CODE', request.level, `区划级别 ${request.level} 不存在（${regionLevels.join(', ')}）`);
+    }
+    const { rows } = await db.query<{ code: string; name: string; subtree_prefix: string }>(
+      `select r.code, r.name, r.subtree_prefix from regions r, regions p
+       where p.code = $1 and r.level = $2 and r.code <> p.code and r.code like p.subtree_prefix || '%'
+       order by r.code`, [request.parentRegionCode, request.level]);
+    return new Map(rows.map((row) => [row.code, { key: row.code, regionCode: row.code, agencyUscc: null, name: row.name, subtreePrefix: row.subtree_prefix }]));
+  }
+  const { rows } = await db.query<{ uscc: string; name: string; region_code: string }>(
+    `select a.uscc, a.name, a.region_code from agencies a, regions p
+     where p.code = $1 and a.region_code like p.subtree_prefix || '%' and ($2::text is null or a.domain = $2)
+     order by a.uscc`, [request.parentRegionCode, request.domain ?? null]);
+  return new Map(rows.map((row) => [row.uscc, { key: row.uscc, regionCode: row.region_code, agencyUscc: row.uscc, name: row.name, subtreePrefix: row.region_code }]));
+}
+
+function unitKeyOfRegion(units: Map<string, Unit>, regionCode: string): string | undefined {
+  for (const unit of units.values()) {
+    if (unit.agencyUscc === null && regionCode.startsWith(unit.subtreePrefix)) return unit.key;
+  }
+  return undefined;
+}
