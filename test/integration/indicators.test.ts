@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Pool } from 'pg';
 import { createPool } from '../../src/database/pg';
 import { ActionTypes } from '../../src/domain/codes';
@@ -9,7 +8,7 @@ import { indicatorDefinitions } from '../../src/metrics/indicators/indicator-def
 import {
   computeIndicators, computeIndicatorsByAgency, type AgencyIndicators, type NamedPeriod,
 } from '../../src/metrics/indicators/indicator-engine';
-import { loadSyntheticProvince } from '../support/synthetic-province';
+import { loadSyntheticProvince, readAnswerKey, type AnswerKeyCase, type AnswerKeyFile } from '../support/synthetic-province';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 /**
@@ -17,27 +16,6 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database'
  * real ETL (the simulated platform API and the county folders), and every figure the answer key lists —
  * 18 indicators × every agency × every quarter and year, and every decided case's checks — compared.
  */
-
-interface AnswerKeyFile {
-  asOf: string;
-  profile: string;
-  periods: (NamedPeriod & { kind: 'quarter' | 'year' })[];
-  agencies: Record<string, { regionCode: string; domain: string; periods: Record<string, { indicators: Record<IndicatorName, [number, number]> }> }>;
-  regions: Record<string, { name: string; level: string; periods: Record<string, { indicators: Record<IndicatorName, [number, number]> }> }>;
-}
-
-interface AnswerKeyCase {
-  agencyUscc: string;
-  caseId: string;
-  decidedOn: string;
-  major: boolean;
-  publication: {
-    status: string; deadline: string; deadlineProvisional: boolean; publishedOn: string | null;
-    withdrawalStatus: string | null; withdrawalDue: boolean | null;
-  };
-  review: { required: boolean; compliant: boolean | null; violations: string[] };
-  certifiedHandling: boolean;
-}
 
 interface Mismatch { indicator: string; where: string; period: string; expected: string; got: string }
 
@@ -70,9 +48,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   pool = createPool(db.url);
   dir = await loadSyntheticProvince(pool, { seed: 20261125, scale: 1500, prefix: 'indicators-' });
-  key = JSON.parse(fs.readFileSync(path.join(dir, 'answer-key', 'indicators.json'), 'utf8')) as AnswerKeyFile;
-  keyCases = fs.readFileSync(path.join(dir, 'answer-key', 'cases.jsonl'), 'utf8').split('\n').filter(Boolean)
-    .map((line) => JSON.parse(line) as AnswerKeyCase);
+  ({ key, cases: keyCases } = readAnswerKey(dir));
   profile = loadPolicyProfile({ name: key.profile });
 }, 240000);
 

@@ -12,7 +12,7 @@ import { freezeRanking, publishedText, readFrozenRanking, verifyFrozenRanking } 
 import { refreshRollups } from '../../src/metrics/rollups/refresh-rollups';
 import { writeCsv } from '../support/builders/feed-files';
 import { spawnHub } from '../support/hub-process';
-import { loadSyntheticProvince } from '../support/synthetic-province';
+import { loadSyntheticProvince, readAnswerKey } from '../support/synthetic-province';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 /**
@@ -34,7 +34,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   pool = createPool(db.url);
   dir = await loadSyntheticProvince(pool, { seed: 20261127, scale: 1500, prefix: 'rankings-' });
-  const key = JSON.parse(fs.readFileSync(path.join(dir, 'answer-key', 'indicators.json'), 'utf8')) as { asOf: string; profile: string; periods: { id: string; from: string; to: string }[] };
+  const { key } = readAnswerKey(dir);
   profile = loadPolicyProfile({ name: key.profile });
   asOf = key.asOf;
   year = key.periods.filter((period) => /^\d{4}$/.test(period.id)).map(({ from, to }) => ({ from, to })).at(-1)!;

@@ -10,7 +10,7 @@ import { computeIndicators, computeIndicatorsByAgency, type NamedPeriod } from '
 import { readIndicators, readIndicatorsByAgency } from '../../src/metrics/indicators/read-indicators';
 import { refreshRollups } from '../../src/metrics/rollups/refresh-rollups';
 import { writeCsv } from '../support/builders/feed-files';
-import { loadSyntheticProvince } from '../support/synthetic-province';
+import { loadSyntheticProvince, readAnswerKey } from '../support/synthetic-province';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 /**
@@ -33,7 +33,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   pool = createPool(db.url);
   dir = await loadSyntheticProvince(pool, { seed: 20261126, scale: 1200, prefix: 'rollups-' });
-  const key = JSON.parse(fs.readFileSync(path.join(dir, 'answer-key', 'indicators.json'), 'utf8')) as { asOf: string; profile: string; periods: NamedPeriod[] };
+  const { key } = readAnswerKey(dir);
   profile = loadPolicyProfile({ name: key.profile });
   asOf = key.asOf;
   periods = key.periods.map(({ id, from, to }) => ({ id, from, to }));

@@ -1,7 +1,4 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Pool, PoolClient } from 'pg';
 import { createPool } from '../../src/database/pg';
 import { addCalendarDays, daysBetween } from '../../src/domain/calendar/civil-date';
@@ -16,7 +13,7 @@ import { ViolationKinds, type ViolationKind } from '../../src/metrics/violations
 import {
   listViolations, MAX_VIOLATION_PAGE, type ViolationItem, type ViolationListRequest,
 } from '../../src/metrics/violations/violation-list';
-import { loadSyntheticProvince } from '../support/synthetic-province';
+import { loadSyntheticProvince, readAnswerKey, type AnswerKeyCase, type AnswerKeyFile } from '../support/synthetic-province';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 /**
@@ -24,22 +21,6 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database'
  * list has as many items as its indicator fails, lists the very cases the generator's answer key marks, pages
  * without loss or repetition, narrows with the scope, and loses a case once it is put right.
  */
-
-interface AnswerKeyFile {
-  asOf: string;
-  profile: string;
-  periods: (NamedPeriod & { kind: 'quarter' | 'year' })[];
-  regions: Record<string, { name: string; level: string }>;
-}
-
-interface AnswerKeyCase {
-  agencyUscc: string;
-  caseId: string;
-  decidedOn: string;
-  publication: { status: string; withdrawalStatus: string | null; withdrawalDue: boolean | null };
-  review: { required: boolean; compliant: boolean | null; violations: string[] };
-  certifiedHandling: boolean;
-}
 
 jest.setTimeout(120000);
 
@@ -96,9 +77,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   pool = createPool(db.url);
   dir = await loadSyntheticProvince(pool, { seed: 20261125, scale: 1500, prefix: 'violations-' });
-  key = JSON.parse(fs.readFileSync(path.join(dir, 'answer-key', 'indicators.json'), 'utf8')) as AnswerKeyFile;
-  keyCases = fs.readFileSync(path.join(dir, 'answer-key', 'cases.jsonl'), 'utf8').split('\n').filter(Boolean)
-    .map((line) => JSON.parse(line) as AnswerKeyCase);
+  ({ key, cases: keyCases } = readAnswerKey(dir));
   profile = loadPolicyProfile({ name: key.profile });
   everything = (await listAll({ scope: {}, asOf: key.asOf })).items;
 }, 300000);
