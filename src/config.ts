@@ -23,6 +23,26 @@ export interface HubConfig {
   /** cases in the synthetic demo province `hub start` generates on an empty warehouse */
   demoScale: number;
   production: boolean;
+  api: ApiConfig;
+}
+
+/** The GraphQL API and exports: how they connect, sign tokens and protect themselves. */
+export interface ApiConfig {
+  /** the API's own login (a role without BYPASSRLS); absent: the hub makes `hub_api` a login from the owner's URL */
+  databaseUrl: string | undefined;
+  /** HS256 secret for tokens; absent: a key kept in the warehouse (created on first use) */
+  jwtSecret: string | undefined;
+  /** an Ed25519 public key (SPKI PEM text, or a file holding it): EdDSA tokens signed elsewhere are accepted */
+  jwtPublicKey: string | undefined;
+  /** schema introspection; on by default, off by default in production */
+  introspection: boolean;
+  /** requests per minute per viewer (per client address for the public) */
+  rateLimitPerMinute: number;
+  /** largest request body in bytes */
+  maxBodyBytes: number;
+  /** cost and depth a query may reach before it is refused unexecuted */
+  maxCost: number;
+  maxDepth: number;
 }
 
 function intSetting(name: string, raw: string | undefined, fallback: number): number {
@@ -41,7 +61,15 @@ function countSetting(name: string, raw: string | undefined, fallback: number): 
   return value;
 }
 
+function booleanSetting(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new Error(`${name}=${JSON.stringify(raw)} is neither true nor false`);
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
+  const production = env.NODE_ENV === 'production';
   const dataDir = path.resolve(env.HUB_DATA_DIR || path.join(projectRoot, '.data'));
   return {
     databaseUrl: env.DATABASE_URL || undefined,
@@ -53,6 +81,16 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     sourcesFile: path.resolve(env.HUB_SOURCES || path.join(dataDir, 'demo', 'sources.yaml')),
     sourcesConfigured: Boolean(env.HUB_SOURCES),
     demoScale: countSetting('HUB_DEMO_SCALE', env.HUB_DEMO_SCALE, 5000),
-    production: env.NODE_ENV === 'production',
+    production,
+    api: {
+      databaseUrl: env.HUB_API_DATABASE_URL || undefined,
+      jwtSecret: env.HUB_JWT_SECRET || undefined,
+      jwtPublicKey: env.HUB_JWT_PUBLIC_KEY || undefined,
+      introspection: booleanSetting('HUB_GRAPHQL_INTROSPECTION', env.HUB_GRAPHQL_INTROSPECTION, !production),
+      rateLimitPerMinute: countSetting('HUB_RATE_LIMIT_PER_MINUTE', env.HUB_RATE_LIMIT_PER_MINUTE, 1200),
+      maxBodyBytes: countSetting('HUB_MAX_BODY_BYTES', env.HUB_MAX_BODY_BYTES, 100_000),
+      maxCost: countSetting('HUB_GRAPHQL_MAX_COST', env.HUB_GRAPHQL_MAX_COST, 5_000),
+      maxDepth: countSetting('HUB_GRAPHQL_MAX_DEPTH', env.HUB_GRAPHQL_MAX_DEPTH, 10),
+    },
   };
 }

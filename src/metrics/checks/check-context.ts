@@ -14,6 +14,11 @@ export interface CheckContext {
    * none of whose dating fields fall inside. Absent: every record.
    */
   window?: { from: string; to: string };
+  /**
+   * Only these cases (bound `text[]` arrays of agency USCCs and case ids, pairwise): the checks of a page of
+   * cases without computing the whole scope's. Absent: every case of the scope.
+   */
+  onlyCases?: { agencyUsccs: string; caseIds: string };
 }
 
 /**

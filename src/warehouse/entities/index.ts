@@ -1,8 +1,11 @@
 import { Agency } from './agency';
 import { AnnualReport } from './annual-report';
+import { ApiAuditEntry } from './api-audit-entry';
+import { ApiSigningKey } from './api-signing-key';
 import { Appeal } from './appeal';
 import { Case } from './case';
 import { CertificateVersion } from './certificate-version';
+import { DisplayPeriodRuleRow } from './display-period-rule';
 import { EnforcementCertificate } from './enforcement-certificate';
 import { EtlRun } from './etl-run';
 import { FrozenRanking } from './frozen-ranking';
@@ -24,6 +27,7 @@ export {
   Agency, AnnualReport, Appeal, Case, CertificateVersion, EnforcementCertificate, EtlRun, Evaluation, HeldRow, LegalReview,
   Lineage, Personnel, Publication, QuarantinedRow, Recording, Region, Source, SupervisionLetter,
   CalendarRegionPrefix, CalendarVariant, WorkingDay, IndicatorRollup, ChangedDay, RollupState, FrozenRanking,
+  DisplayPeriodRuleRow, ApiSigningKey, ApiAuditEntry,
 };
 
 /** Every entity of the warehouse, for the ORM's discovery. */
@@ -31,4 +35,5 @@ export const warehouseEntities = [
   Lineage, EnforcementCertificate, Region, Agency, Personnel, CertificateVersion, Case, Publication, LegalReview,
   Appeal, Recording, Evaluation, AnnualReport, SupervisionLetter, Source, EtlRun, QuarantinedRow,
   HeldRow, CalendarVariant, CalendarRegionPrefix, WorkingDay, IndicatorRollup, ChangedDay, RollupState, FrozenRanking,
+  DisplayPeriodRuleRow, ApiSigningKey, ApiAuditEntry,
 ];
