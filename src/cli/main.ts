@@ -5,7 +5,9 @@ import { registerMigrateCommand } from './migrate-command';
 import { registerQuarantineCommand } from './quarantine-command';
 import { registerRankCommand } from './rank-command';
 import { registerRefreshCommand } from './refresh-command';
+import { registerSchemaCommand } from './schema-command';
 import { registerStartCommand } from './start-command';
+import { registerTokenCommand } from './token-command';
 
 /** `hub`: the one command line of the hub; npm scripts call it. Each subcommand lives in its own file. */
 export function buildProgram(): Command {
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
   registerRefreshCommand(program);
   registerRankCommand(program);
   registerGenerateCommand(program);
+  registerTokenCommand(program);
+  registerSchemaCommand(program);
   return program;
 }
 

@@ -11,6 +11,7 @@ import { loadPolicy } from '../domain/policy';
 import { formatRefresh, refreshRollups } from '../metrics/rollups/refresh-rollups';
 import { startEtlScheduler, type EtlScheduler } from '../jobs/etl-scheduler';
 import { startHttpServer, type HubServer } from '../server/http-server';
+import { openApi, type OpenApi } from '../server/open-api';
 import { migrateWarehouse } from '../warehouse/migrate';
 import { log, openHubSession, type HubSession } from './hub-session';
 
@@ -34,11 +35,13 @@ export function registerStartCommand(program: Command): void {
       let demo: Demo | undefined;
       let scheduler: EtlScheduler | undefined;
       let server: HubServer | undefined;
+      let api: OpenApi | undefined;
       let stopping: Promise<void> | null = null;
       const stop = (reason: string) => {
         stopping ??= (async () => {
           log(`${reason}: stopping`);
           await server?.close();
+          await api?.close();
           await scheduler?.stop();
           await demo?.stop();
           await session.close();
@@ -80,8 +83,10 @@ export function registerStartCommand(program: Command): void {
           scheduler = await startEtlScheduler({ databaseUrl: session.database.url, pool: session.pool(), sources, log, profile: policy.profile });
           log(`scheduled sources: ${sources.filter((s) => s.schedule).map((s) => `${s.id} (${s.schedule})`).join(', ') || 'none'}`);
         }
-        server = await startHttpServer(session.orm, policy, { port: config.port, host: config.host });
-        log(`hub serving on ${server.url} (health: ${server.url}/healthz)`);
+        api = await openApi({ ownerPool: session.pool(), ownerUrl: session.database.url, config, profile: policy.profile, sources, log });
+        server = await startHttpServer(session.orm, policy, { port: config.port, host: config.host, api: api.endpoints });
+        log(`hub serving on ${server.url} (health: ${server.url}/healthz; GraphQL: ${server.url}/graphql; ` +
+          `exports: ${server.url}/export/<dataset>.arrow; a token for a viewer: npx hub token --role PROVINCE)`);
       } catch (error) {
         await stop('start failed');
         throw error;

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Policy } from '../domain/policy';
+import type { ApiEndpoints } from './api-endpoints';
 import { checkHealth } from './health';
 
 export interface HubServer { url: string; close(): Promise<void> }
@@ -12,10 +13,11 @@ function sendJson(response: http.ServerResponse, status: number, body: unknown):
   response.end(text);
 }
 
-/** The hub's HTTP front: health now; the GraphQL API, exports and dashboards mount here as they arrive. */
-export async function startHttpServer(orm: MikroORM, policy: Policy, options: { port: number; host: string }): Promise<HubServer> {
+/** The hub's HTTP front: health, the GraphQL API and its exports (api-endpoints.ts); dashboards mount here next. */
+export async function startHttpServer(orm: MikroORM, policy: Policy, options: { port: number; host: string; api?: ApiEndpoints }): Promise<HubServer> {
   const server = http.createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://hub').pathname;
+    if (options.api?.handle(request, response, path)) return;
     if (path === '/healthz' && (request.method === 'GET' || request.method === 'HEAD')) {
       checkHealth(orm, policy).then(
         (health) => sendJson(response, health.status === 'ok' ? 200 : 503, health),

@@ -1,0 +1,48 @@
+import type { PoolClient } from 'pg';
+import type { Viewer } from '../domain/access/viewer';
+import type { PolicyProfile } from '../domain/profile/policy-profile';
+import type { RankingRequest } from '../metrics/rankings/compute-ranking';
+import { createLoaders, type Loaders } from './loaders';
+
+/** What the API does beyond reading, on behalf of a viewer who may (the resolvers check who). */
+export interface ApiActions {
+  /** starts an ETL run of a source now; resolves once the run is recorded (its id) or refused */
+  runSource(sourceId: string, viewer: Viewer): Promise<{ runId: string | null; status: string; message: string }>;
+}
+
+/**
+ * One GraphQL request: who asks, the transaction it reads in (as that viewer, see viewer-transaction.ts), the
+ * rules in force, today's date in Asia/Shanghai, and its DataLoaders. Every SQL statement of the request goes
+ * through `db`, which counts them (the audit log records the count).
+ */
+export interface ApiContext {
+  viewer: Viewer;
+  db: PoolClient;
+  profile: PolicyProfile;
+  today: string;
+  loaders: Loaders;
+  actions: ApiActions;
+  /** SQL statements run so far */
+  statements(): number;
+  /** the ranking request behind a ranking result (for its key) */
+  rankingRequests: WeakMap<object, RankingRequest>;
+}
+
+/** A client whose `query` is counted: the test of "a bounded number of statements" and the audit log read it. */
+function countingClient(client: PoolClient): { db: PoolClient; count(): number } {
+  let count = 0;
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const db = new Proxy(client, {
+    get(target, property, receiver) {
+      if (property === 'query') return (...args: unknown[]) => { count++; return query(...args); };
+      return Reflect.get(target, property, receiver) as unknown;
+    },
+  });
+  return { db, count: () => count };
+}
+
+export function createApiContext(options: { viewer: Viewer; client: PoolClient; profile: PolicyProfile; today: string; actions: ApiActions }): ApiContext {
+  const { db, count } = countingClient(options.client);
+  const base = { viewer: options.viewer, db, profile: options.profile, today: options.today };
+  return { ...base, loaders: createLoaders(base), actions: options.actions, statements: count, rankingRequests: new WeakMap() };
+}

@@ -1,0 +1,25 @@
+import 'reflect-metadata';
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { buildSchemaSync } from 'type-graphql';
+import { CaseResolver } from './resolvers/case-resolver';
+import { EtlResolver } from './resolvers/etl-resolver';
+import { IndicatorResolver } from './resolvers/indicator-resolver';
+import { OrganisationResolver } from './resolvers/organisation-resolver';
+import { RankingResolver } from './resolvers/ranking-resolver';
+import { ViolationResolver } from './resolvers/violation-resolver';
+import { ViewerResolver } from './resolvers/viewer-resolver';
+
+let schema: GraphQLSchema | undefined;
+
+/** The hub's GraphQL schema, built once from the resolver classes (type-graphql). */
+export function hubSchema(): GraphQLSchema {
+  return (schema ??= buildSchemaSync({
+    resolvers: [CaseResolver, IndicatorResolver, RankingResolver, OrganisationResolver, ViolationResolver, EtlResolver, ViewerResolver],
+    validate: false,
+  }));
+}
+
+/** The SDL as emitted to schema/schema.graphql: sorted, so that a diff shows what changed and nothing else. */
+export function printHubSchema(): string {
+  return `${printSchema(lexicographicSortSchema(hubSchema()))}\n`;
+}

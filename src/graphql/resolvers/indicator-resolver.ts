@@ -1,0 +1,132 @@
+import { Arg, Ctx, Field, ObjectType, Query, Resolver } from 'type-graphql';
+import { periodBuckets, type Granularity } from '../../domain/calendar/period-buckets';
+import { viewerSeesAgency } from '../../domain/access/viewer';
+import { ActionTypes, type ActionType } from '../../domain/codes';
+import { InvalidValueError } from '../../domain/errors';
+import type { IndicatorName } from '../../domain/profile/policy-profile';
+import { regionDirectory, type RegionLevel } from '../../domain/regions';
+import { rateOf, type Rate as MetricRate } from '../../metrics/indicators/indicator-engine';
+import type { ApiContext } from '../api-context';
+import { actionTypeCodes, asOfOr, periodOf, scopeOf } from '../arguments';
+import { AggregateDimensionEnum, GranularityEnum, IndicatorNameEnum } from '../enums';
+import { indicatorsByAgencyFor, indicatorsFor } from '../indicator-answers';
+import { DateScalar } from '../scalars';
+import { PeriodInput, Rate, ScopeInput } from '../types/common';
+import { IndicatorPoint, Indicators } from '../types/indicators';
+
+type Dimension = 'PREFECTURE' | 'COUNTY' | 'AGENCY' | 'DOMAIN' | 'ACTION_TYPE' | 'MONTH' | 'QUARTER' | 'YEAR';
+const timeDimensions: readonly Dimension[] = ['MONTH', 'QUARTER', 'YEAR'];
+
+@ObjectType({ description: '分组的一个取值' })
+class AggregateKey {
+  @Field(() => AggregateDimensionEnum) dimension!: string;
+  @Field({ description: '区划代码、统一社会信用代码、领域、行为类别或期间标签' }) value!: string;
+  @Field({ description: '中文名称' }) label!: string;
+}
+
+@ObjectType({ description: '即席汇总的一行' })
+class AggregateRow {
+  @Field(() => [AggregateKey]) keys!: AggregateKey[];
+  @Field(() => Rate) rate!: Rate;
+}
+
+interface AgencyFacts { uscc: string; name: string; regionCode: string; domain: string }
+
+/** The group of an agency along a region level: its ancestor at that level, or its own region when it sits above (本级). */
+function regionKey(agency: AgencyFacts, level: RegionLevel): AggregateKey {
+  const directory = regionDirectory();
+  const own = directory.require(agency.regionCode);
+  const match = [...directory.ancestors(own.code), own].find((region) => region.level === level);
+  return match
+    ? { dimension: level, value: match.code, label: match.name }
+    : { dimension: level, value: own.code, label: `${own.name}（本级）` };
+}
+
+function add(into: Map<string, AggregateRow>, keys: AggregateKey[], rate: MetricRate): void {
+  const id = keys.map((key) => key.value).join('\u0000');
+  const row = into.get(id) ?? { keys, rate: rateOf(0, 0) };
+  row.rate = rateOf(row.rate.numerator + rate.numerator, row.rate.denominator + rate.denominator);
+  into.set(id, row);
+}
+
+@Resolver()
+export class IndicatorResolver {
+  @Query(() => Indicators, { description: '范围与期间内的全部指标，截至 asOf（默认今日，Asia/Shanghai）', complexity: 50 })
+  async indicators(
+    @Arg('scope', () => ScopeInput) scope: ScopeInput,
+    @Arg('period', () => PeriodInput) period: PeriodInput,
+    @Ctx() ctx: ApiContext,
+    @Arg('asOf', () => DateScalar, { nullable: true }) asOf?: Date,
+  ) {
+    return indicatorsFor(ctx, { scope: scopeOf(scope), period: periodOf(period), asOf: asOfOr(ctx.today, asOf) });
+  }
+
+  @Query(() => [IndicatorPoint], { description: '指标按月、季或年的序列（至多 36 段）', complexity: 400 })
+  async indicatorSeries(
+    @Arg('scope', () => ScopeInput) scope: ScopeInput,
+    @Arg('period', () => PeriodInput) period: PeriodInput,
+    @Arg('granularity', () => GranularityEnum) granularity: string,
+    @Ctx() ctx: ApiContext,
+    @Arg('asOf', () => DateScalar, { nullable: true }) asOf?: Date,
+  ): Promise<IndicatorPoint[]> {
+    const checked = scopeOf(scope);
+    const asOfDate = asOfOr(ctx.today, asOf);
+    const points: IndicatorPoint[] = [];
+    for (const bucket of periodBuckets(periodOf(period), granularity as Granularity)) {
+      const indicators = await indicatorsFor(ctx, { scope: checked, period: bucket, asOf: asOfDate });
+      points.push({ period: bucket, indicators: indicators as unknown as Indicators });
+    }
+    return points;
+  }
+
+  @Query(() => [AggregateRow], {
+    description: '即席汇总：一个指标按一或两个维度分组（地市、区县、执法主体、领域、行为类别、月/季/年）',
+    complexity: 800,
+  })
+  async aggregate(
+    @Arg('indicator', () => IndicatorNameEnum) indicator: string,
+    @Arg('groupBy', () => [AggregateDimensionEnum]) groupBy: string[],
+    @Arg('scope', () => ScopeInput) scope: ScopeInput,
+    @Arg('period', () => PeriodInput) period: PeriodInput,
+    @Ctx() ctx: ApiContext,
+    @Arg('asOf', () => DateScalar, { nullable: true }) asOf?: Date,
+  ): Promise<AggregateRow[]> {
+    const dimensions = groupBy as Dimension[];
+    if (dimensions.length < 1 || dimensions.length > 2 || new Set(dimensions).size !== dimensions.length) {
+      throw new InvalidValueError('BAD_GROUP_BY', groupBy, 'groupBy 须为一或两个不同的维度');
+    }
+    const time = dimensions.filter((d) => timeDimensions.includes(d));
+    if (time.length > 1) throw new InvalidValueError('BAD_GROUP_BY', groupBy, 'groupBy 至多含一个时间维度（MONTH、QUARTER 或 YEAR）');
+    const checked = scopeOf(scope);
+    const whole = periodOf(period);
+    const asOfDate = asOfOr(ctx.today, asOf);
+    const buckets = time.length ? periodBuckets(whole, time[0] as Granularity) : [{ label: `${whole.from}..${whole.to}`, ...whole }];
+    const actionTypes = dimensions.includes('ACTION_TYPE') ? (checked.actionType ? [checked.actionType] : actionTypeCodes) : [checked.actionType];
+    const { rows: agencyRows } = await ctx.db.query<AgencyFacts>(`select uscc, name, region_code as "regionCode", domain from agencies`);
+    const agencies = new Map(agencyRows.map((agency) => [agency.uscc, agency]));
+
+    const groups = new Map<string, AggregateRow>();
+    for (const bucket of buckets) {
+      for (const actionType of actionTypes) {
+        const figures = await indicatorsByAgencyFor(ctx, {
+          scope: { ...checked, ...(actionType && { actionType: actionType as typeof checked.actionType }) }, period: bucket, asOf: asOfDate,
+        });
+        for (const figure of figures.values()) {
+          const agency = agencies.get(figure.agencyUscc);
+          if (!agency || !viewerSeesAgency(ctx.viewer, { uscc: agency.uscc, regionCode: agency.regionCode })) continue;
+          const keys = dimensions.map((dimension): AggregateKey => {
+            switch (dimension) {
+              case 'PREFECTURE': case 'COUNTY': return regionKey(agency, dimension);
+              case 'AGENCY': return { dimension, value: agency.uscc, label: agency.name };
+              case 'DOMAIN': return { dimension, value: agency.domain, label: agency.domain };
+              case 'ACTION_TYPE': return { dimension, value: actionType!, label: ActionTypes.labels[actionType as ActionType] };
+              default: return { dimension, value: bucket.label, label: bucket.label };
+            }
+          });
+          add(groups, keys, figure.indicators[indicator as IndicatorName]);
+        }
+      }
+    }
+    return [...groups.values()].sort((a, b) => a.keys.map((k) => k.value).join('/').localeCompare(b.keys.map((k) => k.value).join('/')));
+  }
+}

@@ -1,0 +1,199 @@
+import type http from 'node:http';
+import type { Pool } from 'pg';
+import type { ApolloServer } from '@apollo/server';
+import type { ApiTokens } from '../access/api-tokens';
+import { beginAsViewer } from '../access/viewer-transaction';
+import type { ApiConfig } from '../config';
+import { publicViewer, viewerKey, type Viewer } from '../domain/access/viewer';
+import { todayInShanghai } from '../domain/calendar/civil-date';
+import { InvalidValueError } from '../domain/errors';
+import type { PolicyProfile } from '../domain/profile/policy-profile';
+import { writeArrowExport } from '../exports/arrow-export';
+import { createApiContext, type ApiActions, type ApiContext } from '../graphql/api-context';
+import { writeAuditEntry, type AuditEntry } from './audit-log';
+import { headerMapOf, operationOf, startApollo } from './graphql-endpoint';
+import { createRateLimit } from './rate-limit';
+import { BodyTooLargeError, readBody } from './request-body';
+
+export interface ApiEndpointOptions {
+  /** connections as the API's role (row-level security applies) */
+  apiPool: Pool;
+  tokens: ApiTokens;
+  profile: PolicyProfile;
+  actions: ApiActions;
+  config: ApiConfig;
+  production: boolean;
+  log(line: string): void;
+}
+
+export interface ApiEndpoints {
+  /** true when the path is the API's (/graphql, /export/…) and the request was answered */
+  handle(request: http.IncomingMessage, response: http.ServerResponse, path: string): boolean;
+  stop(): Promise<void>;
+}
+
+function sendJson(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  response.end(JSON.stringify(body));
+}
+
+/** An answer in GraphQL's error shape, for what is refused before GraphQL runs. */
+function refuse(response: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  sendJson(response, status, { errors: [{ message, extensions: { code } }] }, headers);
+}
+
+/**
+ * The API's HTTP endpoints: POST/GET /graphql and GET /export/<dataset>.arrow. Each request: the body within its
+ * size limit, the viewer from its bearer token (none: the public), the viewer's rate limit, one transaction on a
+ * connection of the API's role as that viewer (read-only unless a mutation), the answer, then an audit entry.
+ */
+export async function createApiEndpoints(options: ApiEndpointOptions): Promise<ApiEndpoints> {
+  const apollo: ApolloServer<ApiContext> = await startApollo(options.config, options.production);
+  const rateLimit = createRateLimit(options.config.rateLimitPerMinute);
+  const audit = (entry: AuditEntry) => writeAuditEntry(options.apiPool, entry,
+    (error) => options.log(`audit log: cannot write (${error instanceof Error ? error.message : String(error)})`));
+
+  async function viewerOf(request: http.IncomingMessage): Promise<Viewer> {
+    const header = request.headers.authorization;
+    if (!header) return publicViewer;
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw new InvalidValueError('BAD_TOKEN', null, '令牌无效：Authorization 头应为 "Bearer <令牌>"');
+    return options.tokens.verify(match[1]!);
+  }
+
+  /** Who may go on: the viewer, or an answer already sent (401, 429). */
+  async function admit(request: http.IncomingMessage, response: http.ServerResponse): Promise<Viewer | null> {
+    let viewer: Viewer;
+    try {
+      viewer = await viewerOf(request);
+    } catch (error) {
+      refuse(response, 401, 'UNAUTHENTICATED', error instanceof Error ? error.message : String(error));
+      return null;
+    }
+    const key = viewer.role === 'PUBLIC' ? `public:${request.socket.remoteAddress ?? ''}` : viewerKey(viewer);
+    const wait = await rateLimit.take(key);
+    if (wait !== null) {
+      refuse(response, 429, 'RATE_LIMITED', `请求过于频繁：每分钟至多 ${options.config.rateLimitPerMinute} 次，请 ${wait} 秒后再试`, { 'retry-after': String(wait) });
+      return null;
+    }
+    return viewer;
+  }
+
+  async function graphql(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const started = performance.now();
+    const viewer = await admit(request, response);
+    if (!viewer) return;
+    let text = '';
+    if (request.method === 'POST') {
+      try {
+        text = await readBody(request, options.config.maxBodyBytes);
+      } catch (error) {
+        if (error instanceof BodyTooLargeError) { refuse(response, 413, 'PAYLOAD_TOO_LARGE', error.message); return; }
+        throw error;
+      }
+    }
+    let body: unknown = undefined;
+    const url = new URL(request.url ?? '/', 'http://hub');
+    if (text) {
+      try { body = JSON.parse(text); } catch { refuse(response, 400, 'BAD_REQUEST', '请求体不是合法的 JSON'); return; }
+    }
+    const operation = operationOf(body ?? { query: url.searchParams.get('query'), operationName: url.searchParams.get('operationName') });
+    const client = await options.apiPool.connect();
+    let statements = 0;
+    let outcome: AuditEntry['outcome'] = 'OK';
+    let failure: string | null = null;
+    let broken = false;
+    try {
+      await beginAsViewer(client, viewer, { readOnly: operation.kind !== 'mutation' });
+      const context = createApiContext({ viewer, client, profile: options.profile, today: todayInShanghai(), actions: options.actions });
+      const result = await apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: request.method ?? 'GET', headers: headerMapOf(request.headers), search: url.search, body },
+        context: async () => context,
+      });
+      statements = context.statements();
+      await client.query('commit');
+      const headers: Record<string, string> = { 'cache-control': 'no-store' };
+      for (const [key, value] of result.headers) headers[key] = value;
+      response.writeHead(result.status ?? 200, headers);
+      if (result.body.kind === 'complete') {
+        response.end(result.body.string);
+        if (/"errors"\s*:/.test(result.body.string)) { outcome = 'ERROR'; failure = result.body.string.slice(0, 2000); }
+      } else {
+        for await (const chunk of result.body.asyncIterator) response.write(chunk);
+        response.end();
+      }
+    } catch (error) {
+      await client.query('rollback').catch(() => { broken = true; });
+      outcome = 'ERROR';
+      failure = error instanceof Error ? error.message : String(error);
+      options.log(`graphql: ${failure}`);
+      if (!response.headersSent) {
+        refuse(response, 503, 'UNAVAILABLE', options.production ? '服务暂不可用，请稍后重试' : `服务暂不可用：${failure}`);
+      } else {
+        response.destroy();
+      }
+    } finally {
+      client.release(broken);
+    }
+    void audit({ viewer, kind: operation.kind, operationName: operation.name, query: operation.query, variables: operation.variables,
+      outcome, error: failure, sqlStatements: statements, durationMs: performance.now() - started, clientAddress: request.socket.remoteAddress ?? null });
+  }
+
+  async function arrowExport(request: http.IncomingMessage, response: http.ServerResponse, dataset: string): Promise<void> {
+    const started = performance.now();
+    const viewer = await admit(request, response);
+    if (!viewer) return;
+    const url = new URL(request.url ?? '/', 'http://hub');
+    const client = await options.apiPool.connect();
+    let outcome: AuditEntry['outcome'] = 'OK';
+    let failure: string | null = null;
+    let broken = false;
+    try {
+      await beginAsViewer(client, viewer, { readOnly: true });
+      response.setHeader('content-type', 'application/vnd.apache.arrow.stream');
+      response.setHeader('content-disposition', `attachment; filename="${dataset}.arrow"`);
+      response.setHeader('cache-control', 'no-store');
+      await writeArrowExport(client, dataset, url.searchParams, options.profile, todayInShanghai(), response);
+      await client.query('commit');
+      response.end();
+    } catch (error) {
+      await client.query('rollback').catch(() => { broken = true; });
+      outcome = 'ERROR';
+      failure = error instanceof Error ? error.message : String(error);
+      if (!response.headersSent) {
+        response.removeHeader('content-disposition');
+        if (error instanceof InvalidValueError) refuse(response, 400, 'BAD_USER_INPUT', error.message);
+        else refuse(response, 503, 'UNAVAILABLE', options.production ? '导出失败，请稍后重试' : `导出失败：${failure}`);
+      } else {
+        // a stream cut in the middle must not look complete
+        response.destroy();
+      }
+    } finally {
+      client.release(broken);
+    }
+    void audit({ viewer, kind: 'export', operationName: dataset, query: null, variables: Object.fromEntries(url.searchParams),
+      outcome, error: failure, sqlStatements: 0, durationMs: performance.now() - started, clientAddress: request.socket.remoteAddress ?? null });
+  }
+
+  return {
+    handle(request, response, path) {
+      const fail = (error: unknown) => {
+        options.log(`api: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+        if (!response.headersSent) refuse(response, 500, 'INTERNAL_SERVER_ERROR', '服务器内部错误');
+        else response.destroy();
+      };
+      if (path === '/graphql') {
+        if (request.method !== 'POST' && request.method !== 'GET') { refuse(response, 405, 'METHOD_NOT_ALLOWED', '请用 POST（或 GET）访问 /graphql'); return true; }
+        graphql(request, response).catch(fail);
+        return true;
+      }
+      const exportMatch = /^\/export\/([a-z0-9-]+)\.arrow$/.exec(path);
+      if (exportMatch && request.method === 'GET') {
+        arrowExport(request, response, exportMatch[1]!).catch(fail);
+        return true;
+      }
+      return false;
+    },
+    stop: () => apollo.stop(),
+  };
+}
