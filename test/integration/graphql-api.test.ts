@@ -51,7 +51,7 @@ beforeAll(async () => {
   prefecture = county.slice(0, 4) + '00';
   province = county.slice(0, 2) + '0000';
   const { rows: [other] } = await pool.query<{ agency_uscc: string; case_id: string }>(
-    `select agency_uscc, case_id from cases where region_code like $1 and region_code <> $2 and region_code not like '%00' limit 1`, [county.slice(0, 4) + '%', county]);
+    `select agency_uscc, case_id from cases where region_code like $1 and region_code not like $2 and region_code not like '%00' limit 1`, [county.slice(0, 4) + '%', county + '%']);
   otherCountyCase = { agency: other!.agency_uscc, caseId: other!.case_id };
   api = await startTestApi(db, pool, profile);
   tokens = {
