@@ -10,6 +10,7 @@ import { caseColumnsSql, caseKey, toCaseRow, type CaseRow } from '../case-rows';
 import { Appeal, Case, HandlingCheck, Lineage, PublicationCheck, Recording, ReviewCheck, ReviewRound } from '../types/case';
 import { PageInfo, PeriodInput, ScopeInput } from '../types/common';
 import { Agency, Region } from '../types/organisation';
+import { regionOf } from './organisation-resolver';
 
 export const MAX_CASE_PAGE = 200;
 
@@ -107,7 +108,7 @@ export class CaseResolver {
   @FieldResolver(() => Region, { nullable: true })
   region(@Root() row: CaseRow): Region | null {
     const region = regionDirectory().get(row.regionCode);
-    return region ? { code: region.code, name: region.name, level: region.level, parentCode: region.parentCode } : null;
+    return region ? regionOf(region) : null;
   }
 
   @FieldResolver(() => Lineage, { nullable: true, description: '来源文件行或接口页；公众视图为空' })

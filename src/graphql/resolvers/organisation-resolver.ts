@@ -22,7 +22,8 @@ class PersonConnection {
   @Field(() => PageInfo) pageInfo!: PageInfo;
 }
 
-const regionOf = (region: DomainRegion): Region =>
+/** A region of the national tree as the API shows it. */
+export const regionOf = (region: DomainRegion): Region =>
   ({ code: region.code, name: region.name, level: region.level, parentCode: region.parentCode });
 
 /**
