@@ -11,6 +11,11 @@ export interface SourceDefinition {
   covers: { region?: string; agency?: string };
   /** cron expression (Asia/Shanghai) for scheduled pulls while the hub serves */
   schedule?: string;
+  /**
+   * hours after a scheduled time by which a successful run must have finished, or the source shows as LATE on
+   * the data-quality dashboard (src/etl-status/source-health.ts); absent: DEFAULT_LATE_AFTER_HOURS there
+   */
+  lateAfterHours?: number;
   /** name of the environment variable holding the API's bearer token (never the token itself) */
   tokenEnv?: string;
   /** mapping name (etl/mappings/<name>.yaml) when the source does not deliver the standard format */

@@ -10,6 +10,7 @@
  *       location: ${HUB_DEMO_API_URL}    # URL, or a folder relative to this file; ${VAR} and ${VAR:-default}
  *       covers: { region: '350500' }     # or { agency: <USCC> }
  *       schedule: '0 2 * * *'            # cron, Asia/Shanghai
+ *       lateAfterHours: 2                # LATE when no run succeeded within this long after a scheduled time (default 2)
  *       tokenEnv: QUANZHOU_API_TOKEN     # the variable holding the bearer token, never the token
  *       mapping: example-county-platform # etl/mappings/<name>.yaml
  *       entities: [agencies, cases]      # HTTP only
@@ -111,6 +112,7 @@ const sourceFields = mapping(
     location: text,
     covers,
     schedule: optional(schedule),
+    lateAfterHours: optional(number({ positive: true })),
     tokenEnv: optional(tokenEnv),
     mapping: optional(mappingName),
     entities: optional(list(word(entityNames, 'entity'), { nonEmpty: true })),
@@ -205,6 +207,9 @@ function sourceReader(options: SourcesFileOptions): Reader<SourceDefinition> {
       // A folder's files say which entity each holds, and are read whole.
       if (fields.entities) problems.note([...at, 'entities'], 'only an HTTP source is pulled entity by entity; a FOLDER source\'s file names say what they hold');
       if (fields.pageSize) problems.note([...at, 'pageSize'], 'only an HTTP source is pulled in pages');
+    }
+    if (fields.lateAfterHours !== undefined && fields.schedule === undefined) {
+      problems.note([...at, 'lateAfterHours'], 'only a source with a schedule can be late: give its schedule, or leave lateAfterHours out');
     }
     const source: SourceDefinition = { ...fields, location: location(fields, [...at, 'location'], problems, options) };
     problems.failIfNotedSince(before);

@@ -1,6 +1,8 @@
+import type { Viewer } from '../domain/access/viewer';
 import { assertCivilDate, compareDates } from '../domain/calendar/civil-date';
 import { ActionTypes, type ActionType } from '../domain/codes';
 import { InvalidValueError } from '../domain/errors';
+import { regionDirectory } from '../domain/regions';
 import { checkScope, type Scope } from '../metrics/scope/scope';
 import { civilDateOf } from './scalars';
 import type { PeriodInput, ScopeInput } from './types/common';
@@ -15,6 +17,34 @@ export function scopeOf(input: ScopeInput | undefined | null): Scope {
     ...(input.domain && { domain: input.domain }),
     ...(input.actionType && { actionType: input.actionType as ActionType }),
   });
+}
+
+/**
+ * The scope narrowed to the viewer's jurisdiction, for what is computed per agency. Row-level security hides
+ * other agencies' facts, but agencies are reference data anyone reads, so a step that starts from each agency of
+ * the scope (reviewer staffing, annual reports: one row per agency) would count an agency beyond the viewer's
+ * reach as having no reviewers and no report. Narrowed, such an agency is not in the scope at all — the same
+ * answer as for what does not exist. Scopes beyond the jurisdiction altogether hold no agency.
+ */
+export function scopeWithin(viewer: Viewer, scope: Scope): Scope {
+  const nothing: Scope = { ...scope, agencyUsccs: [] };
+  switch (viewer.role) {
+    case 'AGENCY': {
+      const own = viewer.agencyUscc;
+      if (own === undefined || (scope.agencyUscc !== undefined && scope.agencyUscc !== own)) return nothing;
+      return { ...scope, agencyUscc: own };
+    }
+    case 'SUPERVISOR': {
+      const own = viewer.regionCode;
+      if (own === undefined) return nothing;
+      const directory = regionDirectory();
+      if (scope.regionCode === undefined || directory.isWithin(own, scope.regionCode)) return { ...scope, regionCode: own };
+      return directory.isWithin(scope.regionCode, own) ? scope : nothing;
+    }
+    default:
+      // the public reads every agency's published records; the province and administrators everything
+      return scope;
+  }
 }
 
 export function periodOf(input: PeriodInput): { from: string; to: string } {

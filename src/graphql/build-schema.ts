@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchemaSync } from 'type-graphql';
 import { CaseResolver } from './resolvers/case-resolver';
-import { EtlResolver } from './resolvers/etl-resolver';
+import { EtlResolver, SourceResolver } from './resolvers/etl-resolver';
+import { IndicatorRecordResolver } from './resolvers/indicator-record-resolver';
 import { IndicatorResolver } from './resolvers/indicator-resolver';
 import { OrganisationResolver } from './resolvers/organisation-resolver';
 import { RankingResolver } from './resolvers/ranking-resolver';
@@ -14,7 +15,8 @@ let schema: GraphQLSchema | undefined;
 /** The hub's GraphQL schema, built once from the resolver classes (type-graphql). */
 export function hubSchema(): GraphQLSchema {
   return (schema ??= buildSchemaSync({
-    resolvers: [CaseResolver, IndicatorResolver, RankingResolver, OrganisationResolver, ViolationResolver, EtlResolver, ViewerResolver],
+    resolvers: [CaseResolver, IndicatorResolver, IndicatorRecordResolver, RankingResolver, OrganisationResolver, ViolationResolver,
+      EtlResolver, SourceResolver, ViewerResolver],
     validate: false,
   }));
 }

@@ -3,6 +3,8 @@ import { ViewerRoles } from '../domain/access/viewer';
 import { ActionTypes, AgencyKinds, AgencyTiers, AppealKinds, AppealOutcomes, CertificateStatuses, PersonnelRoles, Procedures,
   RecordingActivities, RecordingMethods, RecordingStages } from '../domain/codes';
 import { IndicatorNames } from '../domain/profile/policy-profile';
+import { SourceHealths } from '../etl-status/source-health';
+import { RecordParts } from '../metrics/indicators/indicator-records';
 import { ViolationKinds } from '../metrics/violations/violation-kinds';
 
 /**
@@ -53,3 +55,8 @@ export const AggregateDimensionEnum = plain(['PREFECTURE', 'COUNTY', 'AGENCY', '
   'AggregateDimension', '分组维度：地市、区县、执法主体、执法领域、行为类别、月、季、年');
 export const EtlRunStatusEnum = plain(['RUNNING', 'SUCCEEDED', 'FAILED'], 'EtlRunStatus', '采集运行状态');
 export const QuarantineStatusEnum = plain(['QUARANTINED', 'RELEASED'], 'QuarantineStatus', '隔离状态');
+export const RecordPartEnum = labelled({
+  codes: RecordParts,
+  labels: { DENOMINATOR: '计入分母的记录', NUMERATOR: '计入分子的记录', SHORTFALL: '计入分母而未计入分子的记录' },
+}, 'RecordPart', '指标分子或分母背后的记录');
+export const SourceHealthEnum = labelled(SourceHealths, 'SourceHealth', '数据来源状态');

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { PoolClient } from 'pg';
 import type { Viewer } from '../domain/access/viewer';
 import type { PolicyProfile } from '../domain/profile/policy-profile';
+import { readSourceStatuses, type SourceStatus } from '../etl-status/source-health';
 import { caseChecksAsOf, type CaseCheck } from '../metrics/checks/case-check-rows';
 import { caseColumnsSql, caseKey, toCaseRow, type CaseRow } from './case-rows';
 
@@ -16,6 +17,8 @@ export interface Loaders {
   reviewsByCase: DataLoader<string, Record<string, unknown>[]>;
   appealsByCase: DataLoader<string, Record<string, unknown>[]>;
   recordingsByCase: DataLoader<string, Record<string, unknown>[]>;
+  /** last run, last success, health and rows in quarantine of a source, by source id */
+  sourceStatusById: DataLoader<string, SourceStatus | null>;
 }
 
 export interface AgencyRow { uscc: string; name: string; regionCode: string; tier: string; domain: string; kind: string }
@@ -72,5 +75,10 @@ export function createLoaders(base: LoaderBase): Loaders {
     recordingsByCase: childrenLoader(base,
       `select t.agency_uscc, t.case_id, t.record_id as "recordId", t.stage, t.activity, t.method, t.recorded_at as "recordedAt",
          t.uploaded_at as "uploadedAt", t.sha256 from recordings t`, 't.recorded_at, t.record_id'),
+    sourceStatusById: new DataLoader(async (ids) => {
+      // health is judged at the moment the batch is read
+      const statuses = await readSourceStatuses(base.db, ids, new Date());
+      return ids.map((id) => statuses.get(id) ?? null);
+    }),
   };
 }

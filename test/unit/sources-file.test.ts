@@ -235,6 +235,13 @@ describe('the other keys', () => {
     ]);
   });
 
+  test('lateAfterHours, the grace before a scheduled source shows as late, is a positive number of hours and needs a schedule', () => {
+    expect(byId(parse(fileOf(aSource({ schedule: '0 2 * * *', lateAfterHours: 1.5 }))), 'quanzhou-platform').lateAfterHours).toBe(1.5);
+    expect(byId(parse(fileOf(aSource({ schedule: '0 2 * * *' }))), 'quanzhou-platform').lateAfterHours).toBeUndefined();
+    expect(problemOf({ schedule: '0 2 * * *', lateAfterHours: 0 })).toContain('sources[0].lateAfterHours');
+    expect(problemOf({ lateAfterHours: 4 })).toMatch(/sources\[0\]\.lateAfterHours: only a source with a schedule can be late/);
+  });
+
   test('a misspelt key is refused with the known ones', () => {
     expect(problemOf({ schedul: '0 2 * * *' })).toMatch(/sources\[0\]\.schedul: unknown key \(known: id, name, transport, location, covers, schedule,/);
   });

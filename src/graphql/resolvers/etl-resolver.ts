@@ -2,11 +2,14 @@ import { Arg, Ctx, Field, FieldResolver, Int, Mutation, ObjectType, Query, Resol
 import { GraphQLJSON } from 'graphql-scalars';
 import { viewerMaySupervise } from '../../domain/access/viewer';
 import { InvalidValueError } from '../../domain/errors';
+import { countQuarantineReasons, type QuarantineReasonCount as ReasonCount } from '../../etl-status/quarantine-reasons';
+import { DEFAULT_LATE_AFTER_HOURS, type EtlRunRow, type SourceHealth, type SourceStatus } from '../../etl-status/source-health';
 import type { ApiContext } from '../api-context';
 import { decodeCursor, encodeCursor, pageSizeOf } from '../arguments';
-import { EtlRunStatusEnum, QuarantineStatusEnum } from '../enums';
+import { EtlRunStatusEnum, QuarantineStatusEnum, SourceHealthEnum } from '../enums';
+import { DateTimeScalar } from '../scalars';
 import { PageInfo } from '../types/common';
-import { EtlRun, QuarantinedRow, Source } from '../types/etl';
+import { EtlRun, QuarantinedRow, QuarantineReasonCount, Source } from '../types/etl';
 
 const MAX_PAGE = 200;
 
@@ -84,6 +87,18 @@ export class EtlResolver {
     return { ...pageOf(rows.map(({ total: _total, ...row }) => row), size), totalCount: total };
   }
 
+  @Query(() => [QuarantineReasonCount], {
+    description: '隔离原因统计（管辖范围内的来源）：按来源、实体、字段与原因代码计数，最多的在前',
+    complexity: 20,
+  })
+  async quarantineReasons(
+    @Ctx() ctx: ApiContext,
+    @Arg('source', () => String, { nullable: true }) source?: string,
+    @Arg('status', () => QuarantineStatusEnum, { nullable: true, defaultValue: 'QUARANTINED', description: '默认 QUARANTINED（尚未放行）' }) status?: string,
+  ): Promise<ReasonCount[]> {
+    return countQuarantineReasons(ctx.db, { source: source ?? null, status: (status ?? 'QUARANTINED') as 'QUARANTINED' | 'RELEASED' });
+  }
+
   @FieldResolver(() => GraphQLJSON, { nullable: true, description: '原始内容：仅系统管理员（ADMIN）可见，其他人为 null' })
   async raw(@Root() row: QuarantinedRow, @Ctx() ctx: ApiContext): Promise<unknown> {
     if (ctx.viewer.role !== 'ADMIN') return null;
@@ -98,5 +113,37 @@ export class EtlResolver {
     // a source outside the viewer's reach is answered like one that does not exist
     if (!rows.length) throw new InvalidValueError('UNKNOWN_SOURCE', sourceId, `没有数据来源 ${sourceId}`);
     return ctx.actions.runSource(sourceId, ctx.viewer);
+  }
+}
+
+const statusOf = (source: Source, ctx: ApiContext): Promise<SourceStatus | null> => ctx.loaders.sourceStatusById.load(source.id);
+
+/**
+ * What the data-quality dashboard shows beside each source, read for every source of the page in one statement
+ * (the request's sourceStatusById DataLoader, src/etl-status/source-health.ts), inside the viewer's reach.
+ */
+@Resolver(() => Source)
+export class SourceResolver {
+  @FieldResolver(() => EtlRun, { nullable: true, description: '最近一次运行' })
+  async lastRun(@Root() source: Source, @Ctx() ctx: ApiContext): Promise<EtlRunRow | null> {
+    return (await statusOf(source, ctx))?.lastRun ?? null;
+  }
+
+  @FieldResolver(() => DateTimeScalar, { nullable: true, description: '最近一次成功运行的结束时间' })
+  async lastSucceededAt(@Root() source: Source, @Ctx() ctx: ApiContext): Promise<Date | null> {
+    return (await statusOf(source, ctx))?.lastSucceededAt ?? null;
+  }
+
+  @FieldResolver(() => SourceHealthEnum, {
+    description: 'FAILING：最近一次运行失败；NEVER_RUN：从未运行；LATE：按计划（cron，北京时间）应运行的时间已过宽限期'
+      + `（来源配置 lateAfterHours，默认 ${DEFAULT_LATE_AFTER_HOURS} 小时）仍无成功运行；否则 OK`,
+  })
+  async health(@Root() source: Source, @Ctx() ctx: ApiContext): Promise<SourceHealth> {
+    return (await statusOf(source, ctx))?.health ?? 'NEVER_RUN';
+  }
+
+  @FieldResolver(() => Int, { description: '隔离区中尚未放行的行数' })
+  async quarantined(@Root() source: Source, @Ctx() ctx: ApiContext): Promise<number> {
+    return (await statusOf(source, ctx))?.quarantined ?? 0;
   }
 }

@@ -5,14 +5,16 @@ import { ActionTypes, type ActionType } from '../../domain/codes';
 import { InvalidValueError } from '../../domain/errors';
 import type { IndicatorName } from '../../domain/profile/policy-profile';
 import { regionDirectory, type RegionLevel } from '../../domain/regions';
+import { countAppealOutcomes } from '../../metrics/appeals/appeal-outcomes';
+import { indicatorCatalog, type IndicatorInfo as CatalogEntry } from '../../metrics/indicators/indicator-catalog';
 import { rateOf, type Rate as MetricRate } from '../../metrics/indicators/indicator-engine';
 import type { ApiContext } from '../api-context';
-import { actionTypeCodes, asOfOr, periodOf, scopeOf } from '../arguments';
+import { actionTypeCodes, asOfOr, periodOf, scopeOf, scopeWithin } from '../arguments';
 import { AggregateDimensionEnum, GranularityEnum, IndicatorNameEnum } from '../enums';
 import { indicatorsByAgencyFor, indicatorsFor } from '../indicator-answers';
 import { DateScalar } from '../scalars';
 import { PeriodInput, Rate, ScopeInput } from '../types/common';
-import { IndicatorPoint, Indicators } from '../types/indicators';
+import { AppealOutcomeCount, IndicatorInfo, IndicatorPoint, Indicators } from '../types/indicators';
 
 type Dimension = 'PREFECTURE' | 'COUNTY' | 'AGENCY' | 'DOMAIN' | 'ACTION_TYPE' | 'MONTH' | 'QUARTER' | 'YEAR';
 const timeDimensions: readonly Dimension[] = ['MONTH', 'QUARTER', 'YEAR'];
@@ -58,7 +60,25 @@ export class IndicatorResolver {
     @Ctx() ctx: ApiContext,
     @Arg('asOf', () => DateScalar, { nullable: true }) asOf?: Date,
   ) {
-    return indicatorsFor(ctx, { scope: scopeOf(scope), period: periodOf(period), asOf: asOfOr(ctx.today, asOf) });
+    return indicatorsFor(ctx, { scope: scopeWithin(ctx.viewer, scopeOf(scope)), period: periodOf(period), asOf: asOfOr(ctx.today, asOf) });
+  }
+
+  @Query(() => [IndicatorInfo], { description: '指标目录：名称、中文名、记录的量词与名词、计入期间所依据的日期字段' })
+  indicatorCatalog(): CatalogEntry[] {
+    return indicatorCatalog();
+  }
+
+  @Query(() => [AppealOutcomeCount], {
+    description: '期间内办结（截至 asOf 已有结果）的复议诉讼，按类别与结果计数；与纠错率、复议纠错率、诉讼败诉率的分子分母一致',
+    complexity: 50,
+  })
+  async appealOutcomes(
+    @Arg('scope', () => ScopeInput) scope: ScopeInput,
+    @Arg('period', () => PeriodInput) period: PeriodInput,
+    @Ctx() ctx: ApiContext,
+    @Arg('asOf', () => DateScalar, { nullable: true }) asOf?: Date,
+  ): Promise<AppealOutcomeCount[]> {
+    return countAppealOutcomes(ctx.db, { scope: scopeWithin(ctx.viewer, scopeOf(scope)), period: periodOf(period), asOf: asOfOr(ctx.today, asOf) }, ctx.profile);
   }
 
   @Query(() => [IndicatorPoint], { description: '指标按月、季或年的序列（至多 36 段）', complexity: 400 })
@@ -69,7 +89,7 @@ export class IndicatorResolver {
     @Ctx() ctx: ApiContext,
     @Arg('asOf', () => DateScalar, { nullable: true }) asOf?: Date,
   ): Promise<IndicatorPoint[]> {
-    const checked = scopeOf(scope);
+    const checked = scopeWithin(ctx.viewer, scopeOf(scope));
     const asOfDate = asOfOr(ctx.today, asOf);
     const points: IndicatorPoint[] = [];
     for (const bucket of periodBuckets(periodOf(period), granularity as Granularity)) {

@@ -1,4 +1,4 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
 import { DateTimeScalar } from '../scalars';
 import { EtlRunStatusEnum, QuarantineStatusEnum } from '../enums';
@@ -37,4 +37,14 @@ export class QuarantinedRow {
   @Field(() => GraphQLJSON, { description: '原因（字段与说明）' }) reasons!: unknown;
   @Field(() => QuarantineStatusEnum) status!: string;
   @Field(() => DateTimeScalar) quarantinedAt!: Date;
+}
+
+@ObjectType({ description: '隔离原因计数：按来源、实体、字段与原因代码' })
+export class QuarantineReasonCount {
+  @Field() source!: string;
+  @Field() entity!: string;
+  @Field(() => String, { nullable: true, description: '字段；整行的原因为空' }) field!: string | null;
+  @Field({ description: '原因代码，如 USCC_CHECK_CHARACTER' }) code!: string;
+  @Field({ description: '一条示例说明' }) example!: string;
+  @Field(() => Int, { description: '行数' }) count!: number;
 }

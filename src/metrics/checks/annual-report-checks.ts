@@ -32,6 +32,8 @@ export const annualReportChecks: CheckRelation = {
   grain: 'one row per agency per period per report year',
   dates: [],
   byActionType: false,
+  // the report year: one report per agency and year
+  record: { key: 'r.year::text', caseId: null, noun: '份统计年报' },
   columns: ['report_status'],
   ctes: (ctx) => [{ name: 'annual_report_checks', sql: annualReportChecksSql(ctx) }],
 };

@@ -36,6 +36,8 @@ export const appealChecks: CheckRelation = {
   grain: 'one row per appeal (case × kind)',
   dates: ['concluded_on'],
   byActionType: true,
+  // a case has at most one appeal of each kind (复议, 一审, 二审, 再审)
+  record: { key: `r.case_id || '/' || r.kind`, caseId: 'r.case_id', noun: '件复议诉讼' },
   columns: ['concluded', 'ruled', 'appeal_side', 'corrected', 'outcome_excluded', 'mediated_or_settled'],
   ctes: (ctx) => [{ name: 'appeal_facts', sql: appealFactsSql(ctx), materialized: true }, { name: 'appeal_checks', sql: appealChecksSql(ctx) }],
 };

@@ -204,6 +204,7 @@ export const caseChecks: CheckRelation = {
   grain: 'one row per case',
   dates: ['decided_on', 'closed_on', 'withdrawal_outcome_on'],
   byActionType: true,
+  record: { key: 'r.case_id', caseId: 'r.case_id', noun: '件案件' },
   columns: [
     'decided', 'publication_status', 'withdrawal_status', 'withdrawal_due', 'review_required', 'review_compliant',
     'certified_handling', 'decision_deadline_applies', 'decided_in_time', 'archive_status',

@@ -37,7 +37,23 @@ export interface CheckRelation {
   columns: readonly string[];
   /** relations whose steps this one reads */
   requires?: readonly CheckRelation[];
+  /** what one row is as a record a reader looks up: the drill-down below every number (DOMAIN.md §4) */
+  record: RecordIdentity;
   ctes(ctx: CheckContext): Cte[];
+}
+
+/**
+ * How a row of a check relation is named as a record. Within one period, `key` tells a row apart from the
+ * agency's other rows of the relation (the agency and region are the row's own columns), so (agency, key) is
+ * the order a drill-down pages in.
+ */
+export interface RecordIdentity {
+  /** SQL over a row `r`, text: the case id, the record id, 'caseId/kind', the person id, the letter number … */
+  key: string;
+  /** SQL over `r`: the case the row belongs to; null when rows belong to no case (letters, people, agencies) */
+  caseId: string | null;
+  /** what one row is called after a number (「12 件案件」): the noun with its measure word */
+  noun: string;
 }
 
 /** `column between window` for a date column, or true without a window. */

@@ -19,6 +19,8 @@ export const evaluationChecks: CheckRelation = {
   grain: 'one row per evaluation',
   dates: ['evaluated_on'],
   byActionType: true,
+  // a case may be evaluated by each kind (自查, 抽查) more than once, on different days
+  record: { key: `r.case_id || '/' || r.kind || '/' || r.evaluated_on`, caseId: 'r.case_id', noun: '次评查' },
   columns: ['evaluated', 'passed'],
   ctes: (ctx) => [{ name: 'evaluation_checks', sql: evaluationChecksSql(ctx) }],
 };

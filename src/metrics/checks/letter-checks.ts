@@ -22,6 +22,7 @@ export const letterChecks: CheckRelation = {
   grain: 'one row per supervision letter',
   dates: ['due_on'],
   byActionType: false,
+  record: { key: 'r.letter_no', caseId: null, noun: '份监督文书' },
   columns: ['rectification_status'],
   ctes: (ctx) => [{ name: 'letter_checks', sql: letterChecksSql(ctx) }],
 };

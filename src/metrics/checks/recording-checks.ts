@@ -59,6 +59,7 @@ export const recordingChecks: CheckRelation = {
   grain: 'one row per recording',
   dates: ['recorded_on'],
   byActionType: true,
+  record: { key: 'r.record_id', caseId: 'r.case_id', noun: '条记录' },
   columns: ['recorded', 'required_recording', 'recording_compliant', 'upload_status'],
   ctes: (ctx) => [{ name: 'recording_facts', sql: recordingFactsSql(ctx), materialized: true }, { name: 'recording_checks', sql: recordingChecksSql(ctx) }],
 };

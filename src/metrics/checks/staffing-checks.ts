@@ -54,6 +54,7 @@ export const officerSnapshots: CheckRelation = {
   grain: 'one row per officer per period',
   dates: [],
   byActionType: false,
+  record: { key: 'r.person_id', caseId: null, noun: '名执法人员' },
   columns: ['certificate_valid'],
   ctes: (ctx) => [{ name: 'officer_snapshots', sql: officerSnapshotsSql(ctx) }],
 };
@@ -63,6 +64,8 @@ export const agencyStaffing: CheckRelation = {
   grain: 'one row per agency per period',
   dates: [],
   byActionType: false,
+  // the agency itself: one row per agency and period
+  record: { key: 'r.agency_uscc', caseId: null, noun: '个执法主体' },
   columns: ['reviewers_sufficient'],
   requires: [officerSnapshots],
   ctes: (ctx) => [{ name: 'agency_staffing', sql: agencyStaffingSql(ctx) }],
