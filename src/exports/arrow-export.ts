@@ -6,7 +6,7 @@ import {
   Schema, Struct, Utf8, type DataType,
 } from 'apache-arrow';
 import type { PoolClient } from 'pg';
-import { assertCivilDate, isCivilDate, toDayNumber } from '../domain/calendar/civil-date';
+import { assertCivilDate, toDayNumber } from '../domain/calendar/civil-date';
 import { MAX_BUCKETS, periodBuckets } from '../domain/calendar/period-buckets';
 import { ActionTypes, type ActionType } from '../domain/codes';
 import { InvalidValueError } from '../domain/errors';
@@ -16,6 +16,9 @@ import { assertUscc } from '../domain/uscc';
 import { caseCheckStatement, type CaseCheckStatementRow } from '../metrics/checks/case-check-statement';
 import { computeIndicatorsByAgency, type AgencyIndicators, type NamedPeriod } from '../metrics/indicators/indicator-engine';
 import type { Scope } from '../metrics/scope/scope';
+import {
+  checkRange, dateParameter, named, readParameters, refuseParameter as refuse, requiredDateParameter, type ExportSubject, type QueryParameters,
+} from './query-parameters';
 
 /**
  * Warehouse datasets as Apache Arrow IPC streams, for analysts' tools (pandas, DuckDB, R). The caller hands in a
@@ -29,62 +32,9 @@ import type { Scope } from '../metrics/scope/scope';
 const PAGE_ROWS = 10_000;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Query parameters: every one named, checked, and refused in Chinese and English when wrong
+// Query parameters (query-parameters.ts): every one named, checked, and refused in Chinese and English when wrong
 
-type QueryParameters = ReadonlyMap<string, string>;
-
-function refuse(code: string, value: unknown, zh: string, en: string): InvalidValueError {
-  return new InvalidValueError(code, value, `${zh} / ${en}`);
-}
-
-/** The query as a map; a parameter the dataset does not know, given twice or empty is refused rather than ignored. */
-function readParameters(query: URLSearchParams, dataset: string, allowed: readonly string[]): QueryParameters {
-  const parameters = new Map<string, string>();
-  for (const [name, value] of query) {
-    if (!allowed.includes(name)) {
-      throw refuse('UNKNOWN_PARAMETER', name, `数据集 ${dataset} 不接受查询参数 ${name}（可用：${allowed.join('、')}）`,
-        `dataset ${dataset} has no query parameter ${name} (known: ${allowed.join(', ')})`);
-    }
-    if (parameters.has(name)) throw refuse('REPEATED_PARAMETER', name, `查询参数 ${name} 重复出现`, `query parameter ${name} is given more than once`);
-    if (value.trim() === '') throw refuse('EMPTY_PARAMETER', name, `查询参数 ${name} 为空`, `query parameter ${name} is empty`);
-    parameters.set(name, value.trim());
-  }
-  return parameters;
-}
-
-function dateParameter(parameters: QueryParameters, name: string): string | undefined {
-  const value = parameters.get(name);
-  if (value !== undefined && !isCivilDate(value)) {
-    throw refuse('INVALID_DATE', value, `查询参数 ${name}='${value}' 不是有效日期（应为 YYYY-MM-DD）`,
-      `query parameter ${name}='${value}' is not a valid date (expected YYYY-MM-DD)`);
-  }
-  return value;
-}
-
-function requiredDateParameter(parameters: QueryParameters, name: string, dataset: string): string {
-  const value = dateParameter(parameters, name);
-  if (value === undefined) {
-    throw refuse('MISSING_PARAMETER', name, `数据集 ${dataset} 须给出查询参数 ${name}（YYYY-MM-DD）`,
-      `dataset ${dataset} needs query parameter ${name} (YYYY-MM-DD)`);
-  }
-  return value;
-}
-
-function checkRange(from: string | undefined, to: string | undefined): void {
-  if (from !== undefined && to !== undefined && from > to) {
-    throw refuse('PERIOD_REVERSED', { from, to }, `查询参数 from=${from} 晚于 to=${to}`, `query parameter from=${from} is after to=${to}`);
-  }
-}
-
-/** A domain check's refusal, restated with the parameter that carried the value. */
-function named<T>(parameter: string, value: string, check: () => T): T {
-  try {
-    return check();
-  } catch (error) {
-    if (!(error instanceof InvalidValueError)) throw error;
-    throw refuse(error.code, value, `查询参数 ${parameter}=${value} 无效：${error.message}`, `invalid query parameter ${parameter}=${value}`);
-  }
-}
+const datasetSubject = (dataset: string): ExportSubject => ({ zh: `数据集 ${dataset}`, en: `dataset ${dataset}` });
 
 const scopeParameters = ['regionCode', 'agencyUscc', 'domain', 'actionType'] as const;
 
@@ -370,8 +320,8 @@ async function visibleAgencies(db: PoolClient): Promise<string[]> {
 /** Every agency in scope × month of from..to × indicator, long format, computed by the one indicator engine. */
 async function writeIndicatorsByAgencyMonth({ db, parameters, profile, asOf, out }: ExportRequest): Promise<number> {
   const dataset = 'indicators-by-agency-month';
-  const from = requiredDateParameter(parameters, 'from', dataset);
-  const to = requiredDateParameter(parameters, 'to', dataset);
+  const from = requiredDateParameter(parameters, 'from', datasetSubject(dataset));
+  const to = requiredDateParameter(parameters, 'to', datasetSubject(dataset));
   checkRange(from, to);
   const periods = monthPeriods(from, to);
   const scope = scopeOf(parameters);
@@ -434,7 +384,7 @@ export async function writeArrowExport(db: PoolClient, dataset: string, query: U
     throw refuse('UNKNOWN_DATASET', dataset, `导出数据集 dataset=${dataset} 不存在（可选：${known.join('、')}）`,
       `unknown export dataset dataset=${dataset} (known: ${known.join(', ')})`);
   }
-  const parameters = readParameters(query, chosen.name, chosen.parameters);
+  const parameters = readParameters(query, datasetSubject(chosen.name), chosen.parameters);
   const asOf = dateParameter(parameters, 'asOf') ?? today;
   return { rows: await chosen.write({ db, parameters, profile, asOf, out }) };
 }

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { ApolloServer } from '@apollo/server';
 import type { ApiTokens } from '../access/api-tokens';
 import { beginAsViewer } from '../access/viewer-transaction';
@@ -9,6 +9,7 @@ import { todayInShanghai } from '../domain/calendar/civil-date';
 import { InvalidValueError } from '../domain/errors';
 import type { PolicyProfile } from '../domain/profile/policy-profile';
 import { writeArrowExport } from '../exports/arrow-export';
+import { rankingWorkbookFor } from '../exports/ranking-workbook';
 import { createApiContext, type ApiActions, type ApiContext } from '../graphql/api-context';
 import { writeAuditEntry, type AuditEntry } from './audit-log';
 import { headerMapOf, operationOf, startApollo } from './graphql-endpoint';
@@ -43,9 +44,25 @@ function refuse(response: http.ServerResponse, status: number, code: string, mes
 }
 
 /**
- * The API's HTTP endpoints: POST/GET /graphql and GET /export/<dataset>.arrow. Each request: the body within its
- * size limit, the viewer from its bearer token (none: the public), the viewer's rate limit, one transaction on a
- * connection of the API's role as that viewer (read-only unless a mutation), the answer, then an audit entry.
+ * A refused value as an HTTP answer: what the viewer may not have is 403, what does not exist (or what the
+ * viewer may not know exists) 404, any other refused value 400; the reason code goes along, as in GraphQL's errors.
+ */
+function refuseValue(response: http.ServerResponse, error: InvalidValueError): void {
+  const [status, code] = error.code === 'FORBIDDEN' ? [403, 'FORBIDDEN'] : error.code === 'NOT_FOUND' ? [404, 'NOT_FOUND'] : [400, 'BAD_USER_INPUT'];
+  sendJson(response, status, { errors: [{ message: error.message, extensions: { code, reason: error.code } }] });
+}
+
+/** Content-Disposition for a download: an ASCII filename, and the real one in UTF-8 (RFC 6266, RFC 5987). */
+function attachment(fileName: string, asciiFileName: string): string {
+  const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${asciiFileName.replace(/["\\]/g, '_')}"; filename*=UTF-8''${encoded}`;
+}
+
+/**
+ * The API's HTTP endpoints: POST/GET /graphql, GET /export/<dataset>.arrow and GET /export/ranking.xlsx. Each
+ * request: the body within its size limit, the viewer from its bearer token (none: the public), the viewer's rate
+ * limit, one transaction on a connection of the API's role as that viewer (read-only unless a mutation), the
+ * answer, then an audit entry.
  */
 export async function createApiEndpoints(options: ApiEndpointOptions): Promise<ApiEndpoints> {
   const apollo: ApolloServer<ApiContext> = await startApollo(options.config, options.production);
@@ -139,7 +156,15 @@ export async function createApiEndpoints(options: ApiEndpointOptions): Promise<A
       outcome, error: failure, sqlStatements: statements, durationMs: performance.now() - started, clientAddress: request.socket.remoteAddress ?? null });
   }
 
-  async function arrowExport(request: http.IncomingMessage, response: http.ServerResponse, dataset: string): Promise<void> {
+  /**
+   * An export (GET /export/…): admitted as the API's requests are, then `write` in one read-only transaction as
+   * the viewer, then an audit entry. `write` either streams the answer inside the transaction (its headers set
+   * first), or returns what sends it once the transaction has committed. Refused before a byte is written, the
+   * answer is the error instead: a refusal (InvalidValueError) with its status (refuseValue), anything else
+   * 503. Cut off once the answer has begun, the connection is destroyed: a partial file must not look complete.
+   */
+  async function serveExport(request: http.IncomingMessage, response: http.ServerResponse, operationName: string,
+    write: (client: PoolClient, viewer: Viewer, query: URLSearchParams) => Promise<(() => void) | void>): Promise<void> {
     const started = performance.now();
     const viewer = await admit(request, response);
     if (!viewer) return;
@@ -150,30 +175,51 @@ export async function createApiEndpoints(options: ApiEndpointOptions): Promise<A
     let broken = false;
     try {
       await beginAsViewer(client, viewer, { readOnly: true });
-      response.setHeader('content-type', 'application/vnd.apache.arrow.stream');
-      response.setHeader('content-disposition', `attachment; filename="${dataset}.arrow"`);
-      response.setHeader('cache-control', 'no-store');
-      await writeArrowExport(client, dataset, url.searchParams, options.profile, todayInShanghai(), response);
+      const send = await write(client, viewer, url.searchParams);
       await client.query('commit');
+      send?.();
       response.end();
     } catch (error) {
       await client.query('rollback').catch(() => { broken = true; });
       outcome = 'ERROR';
       failure = error instanceof Error ? error.message : String(error);
       if (!response.headersSent) {
-        response.removeHeader('content-disposition');
-        if (error instanceof InvalidValueError) refuse(response, 400, 'BAD_USER_INPUT', error.message);
+        for (const header of response.getHeaderNames()) response.removeHeader(header);
+        if (error instanceof InvalidValueError) refuseValue(response, error);
         else refuse(response, 503, 'UNAVAILABLE', options.production ? '导出失败，请稍后重试' : `导出失败：${failure}`);
       } else {
-        // a stream cut in the middle must not look complete
         response.destroy();
       }
     } finally {
       client.release(broken);
     }
-    void audit({ viewer, kind: 'export', operationName: dataset, query: null, variables: Object.fromEntries(url.searchParams),
+    void audit({ viewer, kind: 'export', operationName, query: null, variables: Object.fromEntries(url.searchParams),
       outcome, error: failure, sqlStatements: 0, durationMs: performance.now() - started, clientAddress: request.socket.remoteAddress ?? null });
   }
+
+  /** GET /export/<dataset>.arrow: an Arrow IPC stream, written a batch at a time inside the transaction. */
+  const arrowExport = (request: http.IncomingMessage, response: http.ServerResponse, dataset: string) =>
+    serveExport(request, response, dataset, async (client, _viewer, query) => {
+      response.setHeader('content-type', 'application/vnd.apache.arrow.stream');
+      response.setHeader('content-disposition', `attachment; filename="${dataset}.arrow"`);
+      response.setHeader('cache-control', 'no-store');
+      await writeArrowExport(client, dataset, query, options.profile, todayInShanghai(), response);
+    });
+
+  /** GET /export/ranking.xlsx: a ranking as an Excel workbook, under the GraphQL ranking queries' viewer rules. */
+  const rankingExport = (request: http.IncomingMessage, response: http.ServerResponse) =>
+    serveExport(request, response, 'ranking.xlsx', async (client, viewer, query) => {
+      const file = await rankingWorkbookFor(client, viewer, query, options.profile, todayInShanghai());
+      return () => {
+        response.writeHead(200, {
+          'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+          'content-disposition': attachment(file.fileName, file.asciiFileName),
+          'content-length': String(file.bytes.length),
+          'cache-control': 'no-store',
+        });
+        response.write(file.bytes);
+      };
+    });
 
   return {
     handle(request, response, path) {
@@ -190,6 +236,10 @@ export async function createApiEndpoints(options: ApiEndpointOptions): Promise<A
       const exportMatch = /^\/export\/([a-z0-9-]+)\.arrow$/.exec(path);
       if (exportMatch && request.method === 'GET') {
         arrowExport(request, response, exportMatch[1]!).catch(fail);
+        return true;
+      }
+      if (path === '/export/ranking.xlsx' && request.method === 'GET') {
+        rankingExport(request, response).catch(fail);
         return true;
       }
       return false;

@@ -1,9 +1,9 @@
 import { Arg, Ctx, Field, ID, InputType, Mutation, Query, Resolver } from 'type-graphql';
-import { viewerMaySupervise, viewerSeesRegion, type Viewer } from '../../domain/access/viewer';
+import { viewerMaySupervise } from '../../domain/access/viewer';
 import { InvalidValueError } from '../../domain/errors';
-import { regionDirectory } from '../../domain/regions';
-import { computeRanking, type RankingRequest, type RankingResultEntry, type RegionLevel } from '../../metrics/rankings/compute-ranking';
+import type { RankingRequest, RankingResultEntry, RegionLevel } from '../../metrics/rankings/compute-ranking';
 import { freezeRanking, listFrozenRankings, rankingKeyOf, readFrozenRanking, type FrozenRankingRecord } from '../../metrics/rankings/frozen-rankings';
+import { publishedRankingOf, rankingForViewer, rankingRequestOf, viewerMayRank } from '../../metrics/rankings/ranking-request';
 import type { ApiContext } from '../api-context';
 import { asOfOr, periodOf } from '../arguments';
 import { RegionLevelEnum } from '../enums';
@@ -29,35 +29,24 @@ function entryOf(entry: RankingResultEntry): RankingEntry {
   };
 }
 
-/**
- * A ranking is computed only over a parent region inside the viewer's jurisdiction: computed from the part a
- * viewer may see, a ranking of units beyond it would be misleading, and its entries would reveal nothing but
- * absence. A county bureau reads a prefecture's ranking as published (frozen), when it is shared with it.
- */
-function mayRank(viewer: Viewer, parentRegionCode: string): boolean {
-  return viewerSeesRegion(viewer, parentRegionCode);
-}
-
+/** Who may have which ranking computed is ranking-request.ts's rule (shared with the Excel export): none, empty. */
 async function rankingOf(ctx: ApiContext, request: RankingRequest): Promise<Ranking> {
   const base = { asOf: request.asOf, period: { label: `${request.period.from}..${request.period.to}`, ...request.period },
     rankingKey: rankingKeyOf(request), profileName: ctx.profile.name };
-  if (!mayRank(ctx.viewer, request.parentRegionCode)) return { ...base, entries: [], computedFrom: 'none' };
-  const ranking = await computeRanking(ctx.db, request, ctx.profile);
+  const ranking = await rankingForViewer(ctx.db, ctx.viewer, request, ctx.profile);
+  if (!ranking) return { ...base, entries: [], computedFrom: 'none' };
   return { ...base, entries: ranking.entries.map(entryOf), computedFrom: ranking.computedFrom };
 }
 
 function frozenOf(record: FrozenRankingRecord): FrozenRanking {
-  const published = JSON.parse(record.result) as { entries: RankingResultEntry[] };
-  return { ...record, publishedText: record.result, entries: published.entries.map(entryOf) };
+  return { ...record, publishedText: record.result, entries: publishedRankingOf(record).entries.map(entryOf) };
 }
 
 function requestOf(input: { parentRegionCode: string; level?: string | undefined; domain?: string | undefined; period: PeriodInput; asOf?: Date | undefined }, today: string): RankingRequest {
-  const parentRegionCode = regionDirectory().require(input.parentRegionCode).code;
-  const period = periodOf(input.period);
-  const asOf = asOfOr(today, input.asOf);
-  return input.level
-    ? { units: 'regions', parentRegionCode, level: input.level as RegionLevel, period, asOf }
-    : { units: 'agencies', parentRegionCode, ...(input.domain && { domain: input.domain }), period, asOf };
+  return rankingRequestOf({
+    parentRegionCode: input.parentRegionCode, level: input.level as RegionLevel | undefined, domain: input.domain,
+    period: periodOf(input.period), asOf: asOfOr(today, input.asOf),
+  });
 }
 
 @Resolver()
@@ -98,7 +87,7 @@ export class RankingResolver {
   @Mutation(() => FrozenRanking, { description: '冻结（发布）一个排名：存其截至日、方案与输入，此后逐字节可复现（监督机关及以上）' })
   async freezeRanking(@Arg('input', () => FreezeRankingInput) input: FreezeRankingInput, @Ctx() ctx: ApiContext): Promise<FrozenRanking> {
     const request = requestOf(input, ctx.today);
-    if (!viewerMaySupervise(ctx.viewer) || !mayRank(ctx.viewer, request.parentRegionCode)) {
+    if (!viewerMaySupervise(ctx.viewer) || !viewerMayRank(ctx.viewer, request.parentRegionCode)) {
       throw new InvalidValueError('FORBIDDEN', request.parentRegionCode, `无权冻结 ${request.parentRegionCode} 的排名：仅其监督机关及上级可以`);
     }
     const record = await freezeRanking(ctx.db, request, ctx.profile,
