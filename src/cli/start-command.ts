@@ -7,9 +7,12 @@ import type { SourceDefinition } from '../../etl/sources/source-definition';
 import { loadSourcesFile } from '../../etl/sources/sources-file';
 import { readConfig } from '../config';
 import { startDemo, type Demo } from '../demo/demo-province';
+import { demoViewers } from '../demo/demo-viewers';
 import { loadPolicy } from '../domain/policy';
 import { formatRefresh, refreshRollups } from '../metrics/rollups/refresh-rollups';
 import { startEtlScheduler, type EtlScheduler } from '../jobs/etl-scheduler';
+import { hubSchema } from '../graphql/build-schema';
+import { createDashboardSite, type DemoViewer } from '../server/dashboard-site';
 import { startHttpServer, type HubServer } from '../server/http-server';
 import { openApi, type OpenApi } from '../server/open-api';
 import { migrateWarehouse } from '../warehouse/migrate';
@@ -84,9 +87,13 @@ export function registerStartCommand(program: Command): void {
           log(`scheduled sources: ${sources.filter((s) => s.schedule).map((s) => `${s.id} (${s.schedule})`).join(', ') || 'none'}`);
         }
         api = await openApi({ ownerPool: session.pool(), ownerUrl: session.database.url, config, profile: policy.profile, sources, log });
-        server = await startHttpServer(session.orm, policy, { port: config.port, host: config.host, api: api.endpoints });
-        log(`hub serving on ${server.url} (health: ${server.url}/healthz; GraphQL: ${server.url}/graphql; ` +
+        // the demo offers a viewer per tier on the dashboards' login box; a deployment's come from `hub token`
+        const viewers: DemoViewer[] | undefined = demo ? await demoViewers(session.pool(), api.tokens) : undefined;
+        const site = createDashboardSite({ schema: hubSchema(), ...(viewers && { demoViewers: viewers }) });
+        server = await startHttpServer(session.orm, policy, { port: config.port, host: config.host, api: api.endpoints, site });
+        log(`hub serving on ${server.url} (dashboards: ${server.url}/; health: ${server.url}/healthz; GraphQL: ${server.url}/graphql; ` +
           `exports: ${server.url}/export/<dataset>.arrow; a token for a viewer: npx hub token --role PROVINCE)`);
+        if (viewers?.length) log(`demo viewers on the login box: ${viewers.map((v) => v.label).join('、')}`);
       } catch (error) {
         await stop('start failed');
         throw error;

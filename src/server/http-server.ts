@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Policy } from '../domain/policy';
 import type { ApiEndpoints } from './api-endpoints';
+import type { DashboardSite } from './dashboard-site';
 import { checkHealth } from './health';
 
 export interface HubServer { url: string; close(): Promise<void> }
@@ -13,11 +14,12 @@ function sendJson(response: http.ServerResponse, status: number, body: unknown):
   response.end(text);
 }
 
-/** The hub's HTTP front: health, the GraphQL API and its exports (api-endpoints.ts); dashboards mount here next. */
-export async function startHttpServer(orm: MikroORM, policy: Policy, options: { port: number; host: string; api?: ApiEndpoints }): Promise<HubServer> {
+/** The hub's HTTP front: health, the GraphQL API and its exports (api-endpoints.ts), the dashboards' page (dashboard-site.ts). */
+export async function startHttpServer(orm: MikroORM, policy: Policy, options: { port: number; host: string; api?: ApiEndpoints; site?: DashboardSite }): Promise<HubServer> {
   const server = http.createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://hub').pathname;
     if (options.api?.handle(request, response, path)) return;
+    if (options.site?.handle(request, response, path)) return;
     if (path === '/healthz' && (request.method === 'GET' || request.method === 'HEAD')) {
       checkHealth(orm, policy).then(
         (health) => sendJson(response, health.status === 'ok' ? 200 : 503, health),

@@ -41,6 +41,21 @@ describe('npm start on an empty warehouse', () => {
       expect(stored).toEqual(expected);
       expect((await pool.query(`select count(*)::int as n from held_rows where status = 'HELD'`)).rows[0]).toEqual({ n: 0 });
       expect((await pool.query(`select count(*)::int as n from cases`)).rows[0].n).toBeGreaterThan(1000);
+
+      // the dashboards' page is served, and the demo offers a viewer per tier whose token the API accepts
+      const page = await fetch(`http://127.0.0.1:${port}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('行政执法监督数据中台');
+      expect((await fetch(`http://127.0.0.1:${port}/app/main.js`)).status).toBe(200);
+      const viewers = (await getJson(`http://127.0.0.1:${port}/demo-viewers.json`)).body as unknown as { role: string; token: string }[];
+      expect(viewers.map((viewer) => viewer.role)).toEqual(['PROVINCE', 'SUPERVISOR', 'SUPERVISOR', 'AGENCY']);
+      for (const viewer of viewers) {
+        const me = await fetch(`http://127.0.0.1:${port}/graphql`, {
+          method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${viewer.token}` },
+          body: JSON.stringify({ query: '{ me { role } }' }),
+        });
+        expect(((await me.json()) as { data: { me: { role: string } } }).data.me.role).toBe(viewer.role);
+      }
     } finally {
       pressCtrlC(hub);
       await hub.exited;

@@ -2,6 +2,8 @@ import type { Pool } from 'pg';
 import { readConfig, type HubConfig } from '../../src/config';
 import type { PolicyProfile } from '../../src/domain/profile/policy-profile';
 import { loadPolicy } from '../../src/domain/policy';
+import { hubSchema } from '../../src/graphql/build-schema';
+import { createDashboardSite } from '../../src/server/dashboard-site';
 import { startHttpServer, type HubServer } from '../../src/server/http-server';
 import { openApi, type OpenApi } from '../../src/server/open-api';
 import type { TestDatabase } from './test-database';
@@ -19,11 +21,15 @@ export interface TestApi {
 }
 
 export async function startTestApi(db: TestDatabase, ownerPool: Pool, profile: PolicyProfile,
-  configure: (config: HubConfig) => void = () => undefined): Promise<TestApi> {
+  configure: (config: HubConfig) => void = () => undefined, options: { site?: boolean } = {}): Promise<TestApi> {
   const config = readConfig({ ...process.env, DATABASE_URL: db.url });
   configure(config);
   const api = await openApi({ ownerPool, ownerUrl: db.url, config, profile, sources: [], log: () => undefined });
-  const server: HubServer = await startHttpServer(db.orm, loadPolicy(profile.name), { port: 0, host: '127.0.0.1', api: api.endpoints });
+  const server: HubServer = await startHttpServer(db.orm, loadPolicy(profile.name), {
+    port: 0, host: '127.0.0.1', api: api.endpoints,
+    // the dashboards' page, as `hub start` serves it (browser tests)
+    ...(options.site && { site: createDashboardSite({ schema: hubSchema() }) }),
+  });
   const post = async (body: string, headers: Record<string, string> = {}) => {
     const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
     return { status: response.status, text: await response.text() };
