@@ -62,46 +62,55 @@ export function renderLine(body: HTMLElement, data: unknown, ctx: PanelContext):
   });
 }
 
+/** Count bars: rows sharing a label are summed, the largest kept and the tail folded into 其他. */
+function topCounts(rows: unknown[], nameOf: (row: unknown) => string, valueOf: (row: unknown) => number, top: number): Bar[] {
+  const totals = new Map<string, number>();
+  for (const row of rows) totals.set(nameOf(row), (totals.get(nameOf(row)) ?? 0) + valueOf(row));
+  const sorted = [...totals.entries()].map(([name, value]) => ({ name, value })).sort((a, b) => b.value - a.value || a.name.localeCompare(b.name));
+  if (sorted.length <= top) return sorted;
+  const rest = sorted.slice(top - 1).reduce((sum, bar) => sum + bar.value, 0);
+  return [...sorted.slice(0, top - 1), { name: `其他（${sorted.length - top + 1} 类）`, value: rest }];
+}
+
+interface Bar { name: string; value: number | null; rate?: Rate; row?: AggregateRow }
+
 export function renderBar(body: HTMLElement, data: unknown, ctx: PanelContext): void {
   const rows = rowsAt(data, ctx.panel.data);
   const indicator = ctx.panel.indicator as string | undefined;
-  const labelPaths = ctx.panel.label === undefined ? null : ([] as string[]).concat(ctx.panel.label as string | string[]);
-  const valueOf = (row: unknown) => (indicator ? ratePercent((row as AggregateRow).rate) : Number(at(row, String(ctx.panel.value))));
-  const nameOf = (row: unknown) => (labelPaths
-    ? labelPaths.map((path) => at(row, path)).filter((v) => v !== null && v !== undefined && v !== '').join(' · ')
-    : (row as AggregateRow).keys.map((key) => key.label).join(' · '));
-  const shown = indicator ? rows.filter((row) => (row as AggregateRow).rate.denominator > 0) : rows;
-  if (shown.length === 0) throw new NoData();
-  const names = shown.map(nameOf);
-  const horizontal = shown.length > 8;
+  const labelPaths = ([] as string[]).concat((ctx.panel.label ?? []) as string | string[]);
+  const bars: Bar[] = indicator
+    ? (rows as AggregateRow[]).filter((row) => row.rate.denominator > 0)
+      .map((row) => ({ name: row.keys.map((key) => key.label).join(' · '), value: ratePercent(row.rate), rate: row.rate, row }))
+    : topCounts(rows, (row) => labelPaths.map((path) => at(row, path)).filter((v) => v !== null && v !== undefined && v !== '').join(' · '),
+      (row) => Number(at(row, String(ctx.panel.value)) ?? 0), Number(ctx.panel.top ?? 12));
+  if (bars.length === 0) throw new NoData();
+  const names = bars.map((bar) => bar.name);
+  const horizontal = bars.length > 8;
   const category = { type: 'category', data: names, axisLabel: { interval: 0, width: horizontal ? 140 : 80, overflow: 'truncate' }, inverse: horizontal };
   const value = { type: 'value', ...(indicator && { max: 100, axisLabel: { formatter: '{value}%' } }) };
   const chart = mount(body, {
     tooltip: {
       trigger: 'item',
       formatter: (item: { dataIndex: number }) => {
-        const row = shown[item.dataIndex];
-        if (!indicator) return `${names[item.dataIndex]}：${count(valueOf(row))}`;
-        const rate = (row as AggregateRow).rate;
-        return `${names[item.dataIndex]}<br>${percent(rate.rate)}（${count(rate.numerator)}/${count(rate.denominator)}）`;
+        const bar = bars[item.dataIndex]!;
+        return bar.rate ? `${bar.name}<br>${percent(bar.rate.rate)}（${count(bar.rate.numerator)}/${count(bar.rate.denominator)}）` : `${bar.name}：${count(bar.value)}`;
       },
     },
     grid: { left: horizontal ? 150 : 48, right: 24, top: 16, bottom: horizontal ? 24 : 56, containLabel: false },
     xAxis: horizontal ? value : category,
     yAxis: horizontal ? category : value,
-    series: [{ type: 'bar', data: shown.map(valueOf), barMaxWidth: 36,
+    series: [{ type: 'bar', data: bars.map((bar) => bar.value), barMaxWidth: 36,
       label: { show: true, position: horizontal ? 'right' : 'top', formatter: (p: { value: number }) => (indicator ? `${p.value.toFixed(1)}%` : count(p.value)) } }],
   });
   if (indicator) {
     chart.on('click', (event: { dataIndex?: number }) => {
-      const row = shown[event.dataIndex ?? -1];
+      const row = bars[event.dataIndex ?? -1]?.row;
       const step = stepOf(row);
       if (step && ctx.narrow(step)) return;
-      const key = (row as AggregateRow | undefined)?.keys[0];
+      const key = row?.keys[0];
       if (key) ctx.openRecords(indicator, 'DENOMINATOR', { dimension: key.dimension, value: key.value });
     });
   }
-  body.dataset.rows = String(shown.length);
 }
 
 export function renderPie(body: HTMLElement, data: unknown, ctx: PanelContext): void {
