@@ -163,6 +163,7 @@ export async function loadPreparedBatch(client: PoolClient, batch: PreparedBatch
       if (sql.changedDaysBefore) await client.query(sql.changedDaysBefore);
       await client.query(sql.upsert, [scope.sourceId, runId]);
       if (sql.changedDaysAfter) await client.query(sql.changedDaysAfter);
+      if (sql.ledgerAppend) await client.query(sql.ledgerAppend);
       const merged = await client.query<{ inserted: number; updated: number }>(sql.mergedCounts);
       counts.inserted = merged.rows[0]!.inserted;
       counts.updated = merged.rows[0]!.updated;

@@ -1,3 +1,4 @@
+import { ledgerKeySql } from '../../src/ledger/ledger-chain';
 import { changedDaysKindOf, noteChangedDaysSql } from '../../src/warehouse/changed-days';
 import type { LoadColumn, LoadSpec } from './load-specs';
 
@@ -28,6 +29,11 @@ export interface MergeSql {
    */
   changedDaysBefore: string | null;
   changedDaysAfter: string | null;
+  /**
+   * Append every row version the batch inserted or updated to its agency's ledger chain (src/ledger/), in key
+   * order. Null for agencies (reference data, not an agency's records).
+   */
+  ledgerAppend: string | null;
 }
 
 const q = (name: string) => `"${name}"`;
@@ -152,8 +158,13 @@ export function buildMergeSql(spec: LoadSpec): MergeSql {
   const changedDaysAfter = isAgency ? null : noteChangedDaysSql(daysKind,
     `${merged} m join ${spec.table} t on ${sameTarget('m', 'region_code', 'agency_uscc')}`);
 
+  const ledgerAppend = isAgency ? null : `select ledger_append(t.region_code, t.agency_uscc, '${spec.table}', ${ledgerKeySql(spec.keys.map((k) => k.column), 't')},
+      ledger_row_hash(t), t.lineage_source, t.lineage_position, t.lineage_run)
+    from (select t.* from ${merged} m join ${spec.table} t on ${sameTarget('m', 'region_code', 'agency_uscc')}
+          order by t.region_code, t.agency_uscc, ${spec.keys.map((k) => `t.${q(k.column)}`).join(', ')}) t`;
+
   return {
     stageTable: stage, mergedTable: merged, createStage, copyColumns, resolveParent, blockedRows, deleteBlocked,
-    upsert, mergedCounts, certificateHistory, changedDaysBefore, changedDaysAfter,
+    upsert, mergedCounts, certificateHistory, changedDaysBefore, changedDaysAfter, ledgerAppend,
   };
 }

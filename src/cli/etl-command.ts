@@ -5,6 +5,8 @@ import { createProgress } from '../../etl/pipeline/progress';
 import { formatRunSummary } from '../../etl/pipeline/run-summary';
 import { runSource, type RunSummary } from '../../etl/pipeline/run-source';
 import type { SourceDefinition } from '../../etl/sources/source-definition';
+import { writeCheckpoint } from '../ledger/checkpoints';
+import { ledgerSigningKey } from '../ledger/signing-key';
 import { findSource, loadSourcesFile } from '../../etl/sources/sources-file';
 import type { HubConfig } from '../config';
 import { loadPolicy } from '../domain/policy';
@@ -55,6 +57,9 @@ export function registerEtlCommand(program: Command): void {
         }
         // what was loaded reaches the dashboards now, not at the next scheduled refresh
         console.log(formatRefresh(await refreshRollups(session.pool(), loadPolicy(session.config.profile).profile)));
+        // and what it appended to the ledger is signed
+        const checkpoint = await writeCheckpoint(session.pool(), ledgerSigningKey({ dataDir: session.config.dataDir })!);
+        if (checkpoint) console.log(`ledger checkpoint ${checkpoint.id}: ${checkpoint.agencies} agency chains signed`);
         if (summaries.some((summary) => summary.status === 'FAILED')) process.exitCode = 1;
       });
     });

@@ -8,6 +8,7 @@ import { registerRefreshCommand } from './refresh-command';
 import { registerSchemaCommand } from './schema-command';
 import { registerStartCommand } from './start-command';
 import { registerTokenCommand } from './token-command';
+import { registerVerifyCommands } from './verify-command';
 
 /** `hub`: the one command line of the hub; npm scripts call it. Each subcommand lives in its own file. */
 export function buildProgram(): Command {
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerGenerateCommand(program);
   registerTokenCommand(program);
   registerSchemaCommand(program);
+  registerVerifyCommands(program);
   return program;
 }
 

@@ -12,6 +12,8 @@ import { loadPolicy } from '../domain/policy';
 import { formatRefresh, refreshRollups } from '../metrics/rollups/refresh-rollups';
 import { startEtlScheduler, type EtlScheduler } from '../jobs/etl-scheduler';
 import { hubSchema } from '../graphql/build-schema';
+import { writeCheckpoint } from '../ledger/checkpoints';
+import { ledgerSigningKey } from '../ledger/signing-key';
 import { createDashboardSite, type DemoViewer } from '../server/dashboard-site';
 import { startHttpServer, type HubServer } from '../server/http-server';
 import { openApi, type OpenApi } from '../server/open-api';
@@ -82,8 +84,14 @@ export function registerStartCommand(program: Command): void {
         }
         // rollups as of today for this profile: incremental after the loads above, full when the date or profile moved
         log(formatRefresh(await refreshRollups(session.pool(), policy.profile)));
+        // the ledger's chain heads, signed: from here on a rewrite of any stored version shows in `hub verify`
+        const ledgerKey = ledgerSigningKey({ dataDir: config.dataDir });
+        const checkpoint = ledgerKey && await writeCheckpoint(session.pool(), ledgerKey);
+        if (checkpoint) log(`ledger checkpoint ${checkpoint.id}: ${checkpoint.agencies} agency chains signed`);
         if (sources.length) {
-          scheduler = await startEtlScheduler({ databaseUrl: session.database.url, pool: session.pool(), sources, log, profile: policy.profile });
+          scheduler = await startEtlScheduler({
+            databaseUrl: session.database.url, pool: session.pool(), sources, log, profile: policy.profile, ...(ledgerKey && { ledgerKey }),
+          });
           log(`scheduled sources: ${sources.filter((s) => s.schedule).map((s) => `${s.id} (${s.schedule})`).join(', ') || 'none'}`);
         }
         api = await openApi({ ownerPool: session.pool(), ownerUrl: session.database.url, config, profile: policy.profile, sources, log });

@@ -5,6 +5,7 @@ import { CaseResolver } from './resolvers/case-resolver';
 import { EtlResolver, SourceResolver } from './resolvers/etl-resolver';
 import { IndicatorRecordResolver } from './resolvers/indicator-record-resolver';
 import { IndicatorResolver } from './resolvers/indicator-resolver';
+import { AgencyLedgerResolver, CaseHistoryResolver } from './resolvers/ledger-resolver';
 import { OrganisationResolver } from './resolvers/organisation-resolver';
 import { RankingResolver } from './resolvers/ranking-resolver';
 import { ViolationResolver } from './resolvers/violation-resolver';
@@ -16,7 +17,7 @@ let schema: GraphQLSchema | undefined;
 export function hubSchema(): GraphQLSchema {
   return (schema ??= buildSchemaSync({
     resolvers: [CaseResolver, IndicatorResolver, IndicatorRecordResolver, RankingResolver, OrganisationResolver, ViolationResolver,
-      EtlResolver, SourceResolver, ViewerResolver],
+      EtlResolver, SourceResolver, ViewerResolver, AgencyLedgerResolver, CaseHistoryResolver],
     validate: false,
   }));
 }

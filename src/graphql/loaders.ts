@@ -3,6 +3,7 @@ import type { PoolClient } from 'pg';
 import type { Viewer } from '../domain/access/viewer';
 import type { PolicyProfile } from '../domain/profile/policy-profile';
 import { readSourceStatuses, type SourceStatus } from '../etl-status/source-health';
+import { readLedgerStatuses, type LedgerStatusRow } from '../ledger/ledger-reads';
 import { caseChecksAsOf, type CaseCheck } from '../metrics/checks/case-check-rows';
 import { caseColumnsSql, caseKey, toCaseRow, type CaseRow } from './case-rows';
 
@@ -17,6 +18,8 @@ export interface Loaders {
   reviewsByCase: DataLoader<string, Record<string, unknown>[]>;
   appealsByCase: DataLoader<string, Record<string, unknown>[]>;
   recordingsByCase: DataLoader<string, Record<string, unknown>[]>;
+  /** an agency's ledger chain length and last verification, by USCC */
+  ledgerStatusByAgency: DataLoader<string, LedgerStatusRow | null>;
   /** last run, last success, health and rows in quarantine of a source, by source id */
   sourceStatusById: DataLoader<string, SourceStatus | null>;
 }
@@ -75,6 +78,10 @@ export function createLoaders(base: LoaderBase): Loaders {
     recordingsByCase: childrenLoader(base,
       `select t.agency_uscc, t.case_id, t.record_id as "recordId", t.stage, t.activity, t.method, t.recorded_at as "recordedAt",
          t.uploaded_at as "uploadedAt", t.sha256 from recordings t`, 't.recorded_at, t.record_id'),
+    ledgerStatusByAgency: new DataLoader(async (usccs) => {
+      const byUscc = new Map((await readLedgerStatuses(base.db, usccs)).map((row) => [row.agencyUscc, row]));
+      return usccs.map((uscc) => byUscc.get(uscc) ?? null);
+    }),
     sourceStatusById: new DataLoader(async (ids) => {
       // health is judged at the moment the batch is read
       const statuses = await readSourceStatuses(base.db, ids, new Date());

@@ -3,6 +3,8 @@ import type { Pool } from 'pg';
 import { SourceBusyError } from '../../etl/pipeline/run-lock';
 import { formatRunSummary } from '../../etl/pipeline/run-summary';
 import { runSource } from '../../etl/pipeline/run-source';
+import { writeCheckpoint } from '../ledger/checkpoints';
+import type { LedgerSigningKey } from '../ledger/signing-key';
 import type { SourceDefinition } from '../../etl/sources/source-definition';
 import type { PolicyProfile } from '../domain/profile/policy-profile';
 import { formatRefresh, refreshRollups } from '../metrics/rollups/refresh-rollups';
@@ -27,6 +29,8 @@ export interface SchedulerOptions {
   log: (line: string) => void;
   /** the rules the rollups are computed under */
   profile: PolicyProfile;
+  /** signs the ledger's chain heads after each run (src/ledger/checkpoints.ts); absent: no checkpoints */
+  ledgerKey?: LedgerSigningKey;
   /** retries of a failed run, and the first delay between them in seconds (doubling) */
   retryLimit?: number;
   retryDelaySeconds?: number;
@@ -73,6 +77,11 @@ export async function startEtlScheduler(options: SchedulerOptions): Promise<EtlS
         options.log(formatRunSummary(summary));
         // what the run committed reaches the dashboards now (a failed run may have committed batches too)
         await refresh().catch((error: unknown) => options.log(`[rollups] refresh failed: ${error instanceof Error ? error.message : String(error)}`));
+        // what the run appended to the ledger is signed now: a later rewrite of it cannot go unnoticed
+        if (options.ledgerKey) {
+          await writeCheckpoint(options.pool, options.ledgerKey)
+            .catch((error: unknown) => options.log(`[ledger] checkpoint failed: ${error instanceof Error ? error.message : String(error)}`));
+        }
         if (summary.status === 'FAILED') throw new Error(`run ${summary.runId} of ${summary.sourceId} failed: ${summary.error ?? 'see its problems'}`);
       }
     });

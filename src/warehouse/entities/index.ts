@@ -12,6 +12,7 @@ import { FrozenRanking } from './frozen-ranking';
 import { HeldRow } from './held-row';
 import { ChangedDay, IndicatorRollup, RollupState } from './indicator-rollup';
 import { Evaluation } from './evaluation';
+import { LedgerCheckpoint, LedgerEntry, LedgerVerification } from './ledger';
 import { LegalReview } from './legal-review';
 import { Lineage } from './lineage';
 import { Personnel } from './personnel';
@@ -27,7 +28,7 @@ export {
   Agency, AnnualReport, Appeal, Case, CertificateVersion, EnforcementCertificate, EtlRun, Evaluation, HeldRow, LegalReview,
   Lineage, Personnel, Publication, QuarantinedRow, Recording, Region, Source, SupervisionLetter,
   CalendarRegionPrefix, CalendarVariant, WorkingDay, IndicatorRollup, ChangedDay, RollupState, FrozenRanking,
-  DisplayPeriodRuleRow, ApiSigningKey, ApiAuditEntry,
+  DisplayPeriodRuleRow, ApiSigningKey, ApiAuditEntry, LedgerEntry, LedgerCheckpoint, LedgerVerification,
 };
 
 /** Every entity of the warehouse, for the ORM's discovery. */
@@ -35,5 +36,5 @@ export const warehouseEntities = [
   Lineage, EnforcementCertificate, Region, Agency, Personnel, CertificateVersion, Case, Publication, LegalReview,
   Appeal, Recording, Evaluation, AnnualReport, SupervisionLetter, Source, EtlRun, QuarantinedRow,
   HeldRow, CalendarVariant, CalendarRegionPrefix, WorkingDay, IndicatorRollup, ChangedDay, RollupState, FrozenRanking,
-  DisplayPeriodRuleRow, ApiSigningKey, ApiAuditEntry,
+  DisplayPeriodRuleRow, ApiSigningKey, ApiAuditEntry, LedgerEntry, LedgerCheckpoint, LedgerVerification,
 ];
