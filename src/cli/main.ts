@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerBackupCommands } from './backup-command';
 import { registerEtlCommand } from './etl-command';
 import { registerGenerateCommand } from './generate-command';
 import { registerMigrateCommand } from './migrate-command';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerTokenCommand(program);
   registerSchemaCommand(program);
   registerVerifyCommands(program);
+  registerBackupCommands(program);
   return program;
 }
 
