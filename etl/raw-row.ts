@@ -33,8 +33,19 @@ export interface RawRow {
    * bytes that are not text in the file's encoding). The row still goes on, so that it lands in quarantine
    * with these reasons beside the validator's.
    */
-  readProblems?: { code: string; message: string }[];
+  readProblems?: ReadProblem[];
 }
+
+/** What a reader found wrong with a row; `field` is the header of the cell it concerns, when it concerns one. */
+export interface ReadProblem { code: string; field?: string; message: string }
+
+/**
+ * The largest cell any transport delivers whole (UTF-8 bytes): the CSV reader cuts a cell there while it
+ * scans, and a larger one from XLSX, Arrow or an API is refused (CELL_TOO_LARGE) and kept cut to it. A feed's
+ * longest real text, a 不公开理由 or a 问题 of an evaluation, is a few kilobytes; Excel itself holds at most
+ * 32,767 characters in a cell.
+ */
+export const MAX_CELL_BYTES = 1024 * 1024;
 
 /** A reader problem that is not one row's fault (unreadable file, broken page): the run reports it. */
 export class FeedReadError extends Error {

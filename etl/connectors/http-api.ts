@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { EntityName } from '../feed/entity-names';
 import { FeedReadError } from '../raw-row';
 import type { RawRow } from '../raw-row';
@@ -64,8 +65,10 @@ export function pullEntityPages(options: HttpPullOptions): AsyncIterable<ApiPage
 
 async function* pages(request: PullRequest, options: HttpPullOptions): AsyncGenerator<ApiPage> {
   let page = request.startPage;
+  let previous: string | undefined;
   for (;;) {
-    const body = await fetchPage(request, page, options);
+    const body = await fetchPage(request, page, options, previous);
+    previous = body.itemsDigest;
     yield {
       page,
       totalPages: body.totalPages,
@@ -139,17 +142,18 @@ function pageUrl(request: PullRequest, page: number): URL {
   return url;
 }
 
-interface PageBody { items: unknown[]; totalPages: number }
+/** itemsDigest: SHA-256 of the items as sent, to recognise the same page served again under the next number */
+interface PageBody { items: unknown[]; totalPages: number; itemsDigest: string }
 
 /** What one try came to: the page, or why it is worth trying again. Failures not worth retrying throw. */
 type Attempt = { ok: true; body: PageBody } | { ok: false; reason: string; retryAfterMs?: number };
 
-async function fetchPage(request: PullRequest, page: number, options: HttpPullOptions): Promise<PageBody> {
+async function fetchPage(request: PullRequest, page: number, options: HttpPullOptions, previousDigest: string | undefined): Promise<PageBody> {
   const url = pageUrl(request, page);
   const where = `${request.entity} API 第 ${page} 页`;
   const { attempts, baseDelayMs, maxDelayMs } = request.retry;
   for (let attempt = 1; ; attempt += 1) {
-    const outcome = await tryPage(request, url, page, where, options.signal);
+    const outcome = await tryPage(request, url, page, where, options.signal, previousDigest);
     if (outcome.ok) return outcome.body;
     if (attempt >= attempts) {
       throw new FeedReadError(where, `${shownUrl(url)} 尝试 ${attempts} 次仍未取到，最后一次：${outcome.reason}。` +
@@ -178,7 +182,8 @@ function backoffDelay(failedAttempt: number, baseDelayMs: number, maxDelayMs: nu
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
 }
 
-async function tryPage(request: PullRequest, url: URL, page: number, where: string, signal: AbortSignal | undefined): Promise<Attempt> {
+async function tryPage(request: PullRequest, url: URL, page: number, where: string, signal: AbortSignal | undefined,
+  previousDigest: string | undefined): Promise<Attempt> {
   signal?.throwIfAborted();
   const { timeoutMs } = request.retry;
   const controller = new AbortController();
@@ -202,14 +207,15 @@ async function tryPage(request: PullRequest, url: URL, page: number, where: stri
       }
       return { ok: false, reason: `网络错误：${networkReason(error)}` };
     }
-    return judgeAnswer(request, response, text, url, page, where);
+    return judgeAnswer(request, response, text, url, page, where, previousDigest);
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', forwardAbort);
   }
 }
 
-function judgeAnswer(request: PullRequest, response: Response, text: string, url: URL, page: number, where: string): Attempt {
+function judgeAnswer(request: PullRequest, response: Response, text: string, url: URL, page: number, where: string,
+  previousDigest: string | undefined): Attempt {
   const status = response.status;
   const said = serverSays(text, request.token);
   if ((status === 401 || status === 403) && !request.token) {
@@ -254,7 +260,14 @@ function judgeAnswer(request: PullRequest, response: Response, text: string, url
   if (body.totalPages === null || !Number.isInteger(totalPages) || totalPages < 0) {
     return { ok: false, reason: `应答的 totalPages ${JSON.stringify(body.totalPages)} 不是非负整数` };
   }
-  return { ok: true, body: { items: body.items, totalPages } };
+  // Distinct records cannot fill two pages alike (records shifting between pages repeat one, not all). A page
+  // that is the one before it again comes from a cache or gateway that ignored the page number; taken as is, the
+  // records really on this page would be skipped, and the watermark would then move past them for good.
+  const itemsDigest = createHash('sha256').update(JSON.stringify(body.items)).digest('hex');
+  if (body.items.length > 0 && itemsDigest === previousDigest) {
+    return { ok: false, reason: `第 ${page} 页的记录与第 ${page - 1} 页完全相同（平台或其网关可能返回了缓存的旧页）` };
+  }
+  return { ok: true, body: { items: body.items, totalPages, itemsDigest } };
 }
 
 function rowOf(item: unknown, entity: EntityName, page: number, index: number): RawRow {

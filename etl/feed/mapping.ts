@@ -18,7 +18,7 @@ import {
 import { displayOrigin, parseYamlText, readTextFile, yamlFileNames } from '../../src/domain/data-file/yaml-text';
 import { InvalidValueError } from '../../src/domain/errors';
 import { projectRoot } from '../../src/paths';
-import type { CellValue, RawRow } from '../raw-row';
+import type { CellValue, RawRow, ReadProblem } from '../raw-row';
 import { entityNamed, entityNames, type EntityName } from './entity-names';
 import { feedEntities, fieldNamed, type FieldSpec } from './feed-entities';
 import { dateOrders, isEmptyCell, showCell, splitList, type DateOrder } from './field-parsers';
@@ -146,7 +146,7 @@ function relabel(cell: CellValue, column: ColumnPlan): CellValue {
 export function applyMapping(entity: EntityName, row: RawRow, mapping: FeedMapping): MappedRow {
   const plan = planFor(mapping, entity);
   const values: Record<string, CellValue> = {};
-  let problems: { code: string; message: string }[] | null = null;
+  let problems: ReadProblem[] | null = null;
   for (const header in row.values) {
     const cell = row.values[header];
     const column = columnOf(plan, header);
@@ -160,7 +160,7 @@ export function applyMapping(entity: EntityName, row: RawRow, mapping: FeedMappi
     if (earlier === undefined || isEmptyCell(earlier)) values[key] = mapped;
     else if (!isEmptyCell(mapped) && cellText(earlier) !== cellText(mapped)) {
       (problems ??= []).push({
-        code: 'DUPLICATE_COLUMN',
+        code: 'DUPLICATE_COLUMN', field: column.field.header,
         message: `${column.field.header} 由多列映射而来且取值不同：${showCell(earlier)} 与 ${showCell(mapped)}（映射文件 ${mapping.origin}）`,
       });
     }
@@ -169,7 +169,7 @@ export function applyMapping(entity: EntityName, row: RawRow, mapping: FeedMappi
     const delivered = values[field.key];
     if (delivered !== undefined && !isEmptyCell(delivered) && cellText(delivered) !== cellText(value)) {
       (problems ??= []).push({
-        code: 'MAPPING_CONSTANT_CONFLICT',
+        code: 'MAPPING_CONSTANT_CONFLICT', field: field.header,
         message: `${field.header} 应为本数据源的固定值 ${showCell(value)}，实为 ${showCell(delivered)}（映射文件 ${mapping.origin}）`,
       });
     }

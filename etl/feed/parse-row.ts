@@ -15,7 +15,7 @@ import {
 import { normaliseRegionCode, regionDirectory, regionLevelOfCode, type RegionLevel } from '../../src/domain/regions';
 import { usccProblem } from '../../src/domain/uscc';
 import type { QuarantineReason } from '../../src/warehouse/entities/quarantined-row';
-import type { CellValue, RawRow } from '../raw-row';
+import { MAX_CELL_BYTES, type CellValue, type RawRow, type ReadProblem } from '../raw-row';
 import type { EntityName } from './entity-names';
 import { feedEntities, type EntitySpec, type FieldSpec, type SpecRecord } from './feed-entities';
 import {
@@ -213,6 +213,8 @@ interface CompiledEntity {
   readonly byName: ReadonlyMap<string, number>;
   /** header exactly as delivered → field index, -1 for columns the entity has not: files repeat their headers */
   readonly delivered: Map<string, number>;
+  /** headers as delivered that are storable text (storableHeader), so that each is checked once */
+  readonly storableHeaders: Set<string>;
   readonly keyIndexes: readonly number[];
   readonly order: readonly CompiledOrderRule[];
   /** every field's key, in spec order: the shape each record is copied from */
@@ -274,6 +276,7 @@ function compile(spec: EntitySpec): CompiledEntity {
     fields,
     byName,
     delivered: new Map(),
+    storableHeaders: new Set(),
     keyIndexes: spec.naturalKey.map(index),
     order: spec.order.map((rule) => ({ earlier: index(rule.earlier), later: index(rule.later), code: rule.code })),
     template: Object.fromEntries(spec.fields.map((field) => [field.key, null])),
@@ -389,6 +392,138 @@ function cellKeyText(cell: CellValue): string | null {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Cells that cannot be stored as delivered
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * What makes a delivered text unstorable: PostgreSQL text (and jsonb, where quarantine keeps the raw row)
+ * cannot hold NUL, a lone UTF-16 surrogate is no character at all, and a cell over MAX_CELL_BYTES is no field
+ * of a feed (see raw-row.ts). Any transport can carry them: a NUL byte in a CSV, `\u0000` or `\ud800` in an
+ * API's JSON, an Arrow string column. Unchecked, one such cell failed its whole batch at COPY and ended the run.
+ */
+type TextProblem = 'NUL' | 'SURROGATE' | 'TOO_LARGE';
+
+/** ES2024's String.prototype.isWellFormed / toWellFormed (V8 11.3, every Node this project runs on); TS lib is ES2023. */
+interface WellFormedString { isWellFormed(): boolean; toWellFormed(): string }
+
+/** NUL or any surrogate: one scan finds both, and only a text with a surrogate needs the pairing checked */
+const SUSPECT_CHARACTER = /[\u0000\ud800-\udfff]/;
+
+function textProblem(text: string): TextProblem | null {
+  if (SUSPECT_CHARACTER.test(text)) {
+    if (text.indexOf('\u0000') >= 0) return 'NUL';
+    if (!(text as unknown as WellFormedString).isWellFormed()) return 'SURROGATE';
+  }
+  // UTF-8 takes at most 3 bytes per UTF-16 unit, so only a long text needs counting
+  if (text.length * 3 > MAX_CELL_BYTES && Buffer.byteLength(text) > MAX_CELL_BYTES) return 'TOO_LARGE';
+  return null;
+}
+
+const cutBuffer = new Uint8Array(MAX_CELL_BYTES);
+const encoder = new TextEncoder();
+
+/** The text as it can be kept: NUL and lone surrogates as U+FFFD, cut to MAX_CELL_BYTES between characters. */
+function storableText(text: string): string {
+  let kept = (text.replace(/\u0000/g, '\uFFFD') as unknown as WellFormedString).toWellFormed();
+  if (kept.length * 3 > MAX_CELL_BYTES) {
+    // encodeInto writes whole characters only, so the cut never splits one
+    const { written } = encoder.encodeInto(kept, cutBuffer);
+    if (written < Buffer.byteLength(kept)) kept = Buffer.from(cutBuffer.buffer, 0, written).toString('utf8');
+  }
+  return kept;
+}
+
+function unstorableReason(problem: TextProblem, label: string, field: string, text: string): QuarantineReason {
+  const where = `「${label}」`;
+  switch (problem) {
+    case 'NUL':
+      return { code: 'INVALID_CHARACTER', field, message: `${where}含有 NUL 字符（\\0），不是文本，数据库无法保存（原始内容中显示为 �）` };
+    case 'SURROGATE':
+      return { code: 'INVALID_CHARACTER', field, message: `${where}含有无效的 Unicode 字符（不成对的 UTF-16 代理项，原始内容中显示为 �）` };
+    case 'TOO_LARGE':
+      return { code: 'CELL_TOO_LARGE', field,
+        message: `${where}有 ${Buffer.byteLength(text)} 字节，超过单元格上限 ${MAX_CELL_BYTES} 字节，只保留了前 ${MAX_CELL_BYTES} 字节` };
+  }
+}
+
+/** Whatever an API may nest in a cell (lists, objects) is kept as JSON too, so its texts are checked the same way. */
+type Nested = readonly unknown[] | { readonly [key: string]: unknown };
+const isNested = (value: unknown): value is Nested => typeof value === 'object' && value !== null && !(value instanceof Date);
+
+/** The first unstorable text in a list or nested object (keys included), with its problem, or null. */
+function unstorableIn(value: Nested): { problem: TextProblem; text: string } | null {
+  const entries: [string | null, unknown][] = Array.isArray(value) ? value.map((item) => [null, item]) : Object.entries(value);
+  for (const [key, item] of entries) {
+    for (const text of [key, item]) {
+      if (typeof text !== 'string') continue;
+      const problem = textProblem(text);
+      if (problem) return { problem, text };
+    }
+    if (isNested(item)) {
+      const found = unstorableIn(item);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+function storableValue(value: unknown): unknown {
+  if (typeof value === 'string') return storableText(value);
+  if (!isNested(value)) return value;
+  if (Array.isArray(value)) return value.map(storableValue);
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [storableText(key), storableValue(item)]));
+}
+
+/**
+ * The cell as it can be stored, replaced in `values` (what quarantine keeps) when it could not be, with the
+ * reason naming its field (or its header, for a column the entity has not).
+ */
+function storableCell(entity: CompiledEntity, values: Record<string, CellValue>, header: string, cell: string | Nested,
+  reasons: QuarantineReason[]): CellValue {
+  if (typeof cell === 'string') {
+    const problem = textProblem(cell);
+    if (!problem) return cell;
+    reasons.push(unstorableReason(problem, header, fieldOfHeader(entity, header), cell));
+    return (values[header] = storableText(cell));
+  }
+  const found = unstorableIn(cell);
+  if (!found) return cell as CellValue;
+  reasons.push(unstorableReason(found.problem, header, fieldOfHeader(entity, header), found.text));
+  return (values[header] = storableValue(cell) as CellValue);
+}
+
+/** A header is storable text; each distinct header is checked once per entity. */
+function storableHeader(entity: CompiledEntity, header: string): boolean {
+  if (entity.storableHeaders.has(header)) return true;
+  if (textProblem(header)) return false;
+  if (entity.storableHeaders.size < DELIVERED_CACHE_LIMIT) entity.storableHeaders.add(header);
+  return true;
+}
+
+/** Unstorable headers cannot be keys of the kept row: renamed to what can be stored, and refused. */
+function renameHeaders(row: RawRow, badHeaders: readonly string[], reasons: QuarantineReason[]): void {
+  const renamed: Record<string, CellValue> = {};
+  for (const header in row.values) renamed[badHeaders.includes(header) ? storableText(header) : header] = row.values[header];
+  row.values = renamed;
+  for (const header of badHeaders) {
+    reasons.push({ code: 'INVALID_CHARACTER', message: `表头 ${showCell(storableText(header))} 含有 NUL 字符、无效的 Unicode 字符或超过单元格上限` });
+  }
+}
+
+/** The field a delivered header names, as reasons name it (the Chinese header), or the header itself for other columns. */
+function fieldOfHeader(entity: CompiledEntity, header: string): string {
+  const i = fieldIndexOf(entity, header);
+  return i >= 0 ? entity.spec.fields[i]!.header : header;
+}
+
+/** A reader's problem as a reason, its field named as the entity names it. */
+function readReason(entity: CompiledEntity, problem: ReadProblem): QuarantineReason {
+  return problem.field === undefined
+    ? { code: problem.code, message: problem.message }
+    : { code: problem.code, field: fieldOfHeader(entity, problem.field), message: problem.message };
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Rules spanning fields
 // ---------------------------------------------------------------------------------------------------------
 
@@ -494,7 +629,9 @@ function sameCell(a: CellValue, b: CellValue): boolean {
 }
 
 /**
- * The typed record of one delivered row of `entity`, or every reason to refuse it. The natural key is built
+ * The typed record of one delivered row of `entity`, or every reason to refuse it. Cells no warehouse column
+ * or kept raw row can hold (NUL, lone surrogates, over MAX_CELL_BYTES) are refused and replaced in row.values
+ * by what can be kept (storableCell), since row.values is what quarantine stores. The natural key is built
  * even for a refused row (from the cells as delivered where a key field itself failed), so that a corrected
  * reload finds and releases it; it is null only when a key field is empty.
  */
@@ -506,14 +643,18 @@ export function parseFeedRow<E extends EntityName>(entity: E, row: RawRow, optio
 
   const cells: CellValue[] = new Array(fields.length);
   const values = row.values;
+  let badHeaders: string[] | null = null;
   for (const header in values) {
+    let cell = values[header];
+    if (typeof cell === 'string' || isNested(cell)) cell = storableCell(compiledSpec, values, header, cell, reasons);
+    if (!storableHeader(compiledSpec, header)) (badHeaders ??= []).push(header);
     const i = fieldIndexOf(compiledSpec, header);
     if (i < 0) continue; // not a field of this entity: it stays in the raw row quarantine keeps
-    const cell = values[header];
     const earlier = cells[i];
     if (earlier === undefined || isEmptyCell(earlier)) cells[i] = cell;
     else if (!isEmptyCell(cell) && !sameCell(earlier, cell)) reasons.push(duplicateColumn(row, compiledSpec, i, earlier, cell));
   }
+  if (badHeaders) renameHeaders(row, badHeaders, reasons);
 
   const parsed: unknown[] = new Array(fields.length);
   for (let i = 0; i < fields.length; i++) parsed[i] = readField(fields[i]!, cells[i], order, reasons);
@@ -529,7 +670,7 @@ export function parseFeedRow<E extends EntityName>(entity: E, row: RawRow, optio
   }
   compiledSpec.rule?.(parsed, reasons);
 
-  if (row.readProblems) for (const problem of row.readProblems) reasons.push({ code: problem.code, message: problem.message });
+  if (row.readProblems) for (const problem of row.readProblems) reasons.push(readReason(compiledSpec, problem));
 
   let naturalKey: string | null = '';
   for (let k = 0; k < compiledSpec.keyIndexes.length; k++) {

@@ -41,10 +41,18 @@ export interface RunSummary {
   error: string | null;
 }
 
-/** A pull's progress on its source: per-entity watermarks and, mid-entity, where to resume. */
+/** Where an entity's interrupted pull resumes: the same updatedSince, from the first page not committed. */
+interface PullResume { updatedSince: string | null; nextPage: number; maxSeen: string | null; startedAt: string }
+
+/**
+ * A pull's progress on its source: per-entity watermarks and, for each entity whose pull was cut off, where to
+ * resume. One resume point per entity: a run cut off in cases must still find its place after pulling the
+ * agencies that come before them. (`pull` is how checkpoints stored one, for a single entity, before.)
+ */
 interface PullCheckpoint {
   watermarks: Partial<Record<EntityName, string>>;
-  pull?: { entity: EntityName; updatedSince: string | null; nextPage: number; maxSeen: string | null; startedAt: string };
+  resume?: Partial<Record<EntityName, PullResume>>;
+  pull?: PullResume & { entity: EntityName };
 }
 
 const defaultBatchSize = 5000;
@@ -161,7 +169,13 @@ async function extractFolder(context: ExtractContext, folder: string): Promise<v
 
 async function readCheckpoint(client: PoolClient, sourceId: string): Promise<PullCheckpoint> {
   const { rows } = await client.query<{ checkpoint: PullCheckpoint | null }>('select checkpoint from sources where id = $1', [sourceId]);
-  return rows[0]?.checkpoint ?? { watermarks: {} };
+  const checkpoint = rows[0]?.checkpoint ?? { watermarks: {} };
+  if (checkpoint.pull) {
+    const { entity, ...resume } = checkpoint.pull;
+    (checkpoint.resume ??= {})[entity] ??= resume;
+    delete checkpoint.pull;
+  }
+  return checkpoint;
 }
 
 async function saveCheckpoint(client: PoolClient, sourceId: string, checkpoint: PullCheckpoint): Promise<void> {
@@ -189,8 +203,9 @@ async function extractApi(context: ExtractContext, source: SourceDefinition): Pr
     throw new Error(`source ${source.id} needs its API token in the environment variable ${source.tokenEnv}, which is not set`);
   }
   const checkpoint = await readCheckpoint(context.client, source.id);
+  const resumes = (checkpoint.resume ??= {});
   for (const entity of source.entities ?? loadOrder) {
-    const resume = checkpoint.pull?.entity === entity ? checkpoint.pull : undefined;
+    const resume = resumes[entity];
     const since = resume ? resume.updatedSince : checkpoint.watermarks[entity] ?? null;
     let maxSeen = resume?.maxSeen ?? null;
     const pullStartedAt = resume?.startedAt ?? new Date(Date.now() - clockSkewMs).toISOString();
@@ -207,7 +222,7 @@ async function extractApi(context: ExtractContext, source: SourceDefinition): Pr
         const updatedAt = item.parsed.ok ? item.parsed.record.updatedAt : null;
         if (updatedAt instanceof Date && (!maxSeen || updatedAt.toISOString() > maxSeen)) maxSeen = updatedAt.toISOString();
       }
-      checkpoint.pull = { entity, updatedSince: since, nextPage: page.page + 1, maxSeen, startedAt: pullStartedAt };
+      resumes[entity] = { updatedSince: since, nextPage: page.page + 1, maxSeen, startedAt: pullStartedAt };
       addCounts(total, await loadBatch(context.client, {
         runId: context.runId, scope: context.scope, entity, items,
         beforeCommit: (client) => saveCheckpoint(client, source.id, checkpoint),
@@ -217,7 +232,7 @@ async function extractApi(context: ExtractContext, source: SourceDefinition): Pr
     }
     const changedDuringPull = maxSeen !== null && maxSeen >= pullStartedAt;
     if (maxSeen && !changedDuringPull) checkpoint.watermarks[entity] = maxSeen;
-    delete checkpoint.pull;
+    delete resumes[entity];
     await saveCheckpoint(context.client, source.id, checkpoint);
   }
 }

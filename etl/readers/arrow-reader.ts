@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { RecordBatchReader, Type, util } from 'apache-arrow';
 import type { DataType, Field, RecordBatch, Vector } from 'apache-arrow';
 import { FeedReadError } from '../raw-row';
-import type { CellValue, RawRow } from '../raw-row';
+import type { CellValue, RawRow, ReadProblem } from '../raw-row';
 import { unnamedColumn } from './csv-reader';
 import { instantOfShanghaiWallClock } from './xlsx-reader';
 
@@ -27,7 +27,7 @@ interface ArrowColumn {
  * Values: strings, booleans, floats and 8–32-bit integers as they are; 64-bit integers as numbers when exact,
  * else as decimal text; decimals as exact text (`12000.50`); dictionary values decoded; lists as arrays; dates
  * and zoneless timestamps as instants of that Asia/Shanghai wall clock (FEEDS.md), zoned timestamps as the
- * instant they are; null as null.
+ * instant they are; null as null. A string with bytes that are not UTF-8 (read as U+FFFD) is reported.
  */
 export async function* readArrowFile(path: string): AsyncGenerator<RawRow> {
   const file = basename(path);
@@ -39,7 +39,9 @@ export async function* readArrowFile(path: string): AsyncGenerator<RawRow> {
     throw new FeedReadError(file, code === 'ENOENT' ? '文件不存在' : `无法读取文件：${String(error)}`);
   }
   try {
-    if ((await handle.stat()).size === 0) throw new FeedReadError(file, '文件是空的');
+    const { size } = await handle.stat();
+    if (size === 0) throw new FeedReadError(file, '文件是空的');
+    await refuseCutFileFormat(handle, size, file);
     let batches: AsyncIterator<RecordBatch>;
     try {
       const reader = await RecordBatchReader.from(handle);
@@ -64,7 +66,7 @@ export async function* readArrowFile(path: string): AsyncGenerator<RawRow> {
       for (let r = 0; r < batch.numRows; r++) {
         index++;
         const values: Record<string, CellValue> = {};
-        let problems: { code: string; message: string }[] | undefined;
+        let problems: ReadProblem[] | undefined;
         for (let j = 0; j < columns.length; j++) {
           const column = columns[j];
           const raw = vectors[j]?.get(r);
@@ -72,8 +74,14 @@ export async function* readArrowFile(path: string): AsyncGenerator<RawRow> {
           values[column.key] = value;
           if (column.unsupported && value !== null) {
             (problems ??= []).push({
-              code: 'ARROW_UNSUPPORTED_TYPE',
+              code: 'ARROW_UNSUPPORTED_TYPE', field: column.key,
               message: `第 ${index} 条记录「${column.key}」是 Arrow 类型 ${column.unsupported}，不是可导入的字段类型，已按文本保留`,
+            });
+          } else if (typeof value === 'string' && value.indexOf('\uFFFD') >= 0) {
+            // Arrow strings are UTF-8; apache-arrow decodes bytes that are not as U+FFFD without a word
+            (problems ??= []).push({
+              code: 'ENCODING_INVALID', field: column.key,
+              message: `第 ${index} 条记录「${column.key}」有不是 UTF-8 的字节（显示为 �）`,
             });
           }
         }
@@ -85,6 +93,26 @@ export async function* readArrowFile(path: string): AsyncGenerator<RawRow> {
   } finally {
     // apache-arrow closes the handle when it reaches the end; this covers errors and consumers that stop early
     await handle.close().catch(() => undefined);
+  }
+}
+
+const fileMagic = Buffer.from('ARROW1');
+
+/**
+ * The IPC file format begins and ends with ARROW1, its footer (where every batch is) just before the end. A
+ * file that begins so but does not end so was cut off (a transfer broken, or still being copied): say that,
+ * rather than what apache-arrow says when it reads a footer that is not there. Without the footer no batch can
+ * be found, so nothing of it loads; the stream format (no magic) is read batch by batch up to where it breaks.
+ */
+async function refuseCutFileFormat(handle: FileHandle, size: number, file: string): Promise<void> {
+  const head = Buffer.alloc(fileMagic.length);
+  const tail = Buffer.alloc(fileMagic.length);
+  await handle.read(head, 0, head.length, 0);
+  if (!head.equals(fileMagic)) return;
+  if (size >= 2 * fileMagic.length) await handle.read(tail, 0, tail.length, size - tail.length);
+  if (!tail.equals(fileMagic)) {
+    throw new FeedReadError(file, `文件不完整：Arrow 文件应以 ARROW1 结尾，这个文件（${size} 字节）却没有，` +
+      '可能在传输中被截断或仍在复制；没有导入其中任何记录，请待文件传完或请报送单位重新报送完整的文件');
   }
 }
 

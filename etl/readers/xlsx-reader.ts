@@ -1,11 +1,11 @@
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
-import { stream as excelStream } from 'exceljs';
+import { stream as excelStream, ValueType } from 'exceljs';
 import { entityNamed } from '../feed/entity-names';
 import type { EntityName } from '../feed/entity-names';
 import { FeedReadError } from '../raw-row';
-import type { CellValue, RawRow } from '../raw-row';
+import type { CellValue, RawRow, ReadProblem } from '../raw-row';
 import { unnamedColumn } from './csv-reader';
 
 export interface XlsxReadOptions {
@@ -57,7 +57,13 @@ interface WorkbookInternals {
   _parseWorksheet(sheetXml: Readable, sheetNo: string): Generator<{ value: StreamedSheet }>;
 }
 interface StreamedSheet {
-  [Symbol.asyncIterator](): AsyncIterator<{ number: number; values: unknown }>;
+  [Symbol.asyncIterator](): AsyncIterator<StreamedRow>;
+}
+/** exceljs's Row: `values` as a sparse array by column, and its cells with their value models */
+interface StreamedRow {
+  number: number;
+  values: unknown;
+  _cells?: ({ col: number; _value?: { model?: { type?: number; result?: unknown } } } | undefined)[];
 }
 
 /** unzipper (exceljs's own unzip library): a zip read through its central directory. */
@@ -161,18 +167,24 @@ function sheetParts(workbook: WorkbookInternals, parts: Map<string, ZipEntry>): 
 async function* sheetRows(file: string, sheetName: string, sheet: StreamedSheet): AsyncGenerator<RawRow> {
   const rows = sheet[Symbol.asyncIterator]();
   let header: SheetHeader | undefined;
+  /** the last row read whole: a sheet that breaks further on was read up to there */
+  let lastRow = 0;
   try {
     for (;;) {
-      let next: IteratorResult<{ number: number; values: unknown }>;
+      let next: IteratorResult<StreamedRow>;
       try {
         next = await rows.next();
       } catch (error) {
-        throw new FeedReadError(`${file} 工作表「${sheetName}」`, `无法读取（${error instanceof Error ? error.message : String(error)}）`);
+        // exceljs parses a sheet in blocks of rows, so rows read before the damage in its block are not given
+        // either: "after row N" is where reading stopped, not necessarily the damaged row
+        const where = `${file} 工作表「${sheetName}」${lastRow > 0 ? `第 ${lastRow} 行之后` : '第 1 行起'}`;
+        throw new FeedReadError(where, `无法读取（${error instanceof Error ? error.message : String(error)}）`);
       }
       if (next.done) return;
-      const { number, values: cells } = next.value;
+      const { number } = next.value;
+      lastRow = number;
       // exceljs: a sparse array indexed by column number (1 = A)
-      const sparse = cells as unknown[];
+      const sparse = cellValues(next.value);
       if (!header) {
         if (!isBlankRow(sparse)) header = headerOf(file, sheetName, number, sparse);
         continue;
@@ -183,6 +195,25 @@ async function* sheetRows(file: string, sheetName: string, sheet: StreamedSheet)
   } finally {
     await rows.return?.(undefined).catch(() => undefined);
   }
+}
+
+/**
+ * The row's values, with every formula's cached result. exceljs's formula value keeps only truthy fields
+ * (FormulaValue._copyModel), so a formula whose result is 0, '' or an error (which it parses as NaN) would read
+ * as saved without a result: an amount summed to 0 refused, a #REF! reported as "open and save it again". The
+ * cell's own model still has the result.
+ */
+function cellValues(row: StreamedRow): unknown[] {
+  const values = row.values as unknown[];
+  for (const cell of row._cells ?? []) {
+    const model = cell?._value?.model;
+    if (!cell || model?.type !== ValueType.Formula || model.result === undefined) continue;
+    const shown = values[cell.col];
+    if (typeof shown === 'object' && shown !== null && (shown as { result?: unknown }).result === undefined) {
+      values[cell.col] = { ...shown, result: model.result };
+    }
+  }
+  return values;
 }
 
 function isBlankRow(cells: unknown[]): boolean {
@@ -226,7 +257,9 @@ interface ProblemSink {
 function rowOf(file: string, sheet: string, header: SheetHeader, rowNumber: number, cells: unknown[]): RawRow | null {
   const { keys } = header;
   const values: Record<string, CellValue> = {};
-  let problems: { code: string; message: string }[] | undefined;
+  let problems: ReadProblem[] | undefined;
+  /** cells with content right of the header: reported once for the row, however many */
+  let outside: { first: number; last: number; count: number } | undefined;
   let blank = true;
   const sink: ProblemSink = { problem: undefined, errorText: undefined };
   const width = Math.max(keys.length + 1, cells.length);
@@ -245,11 +278,24 @@ function rowOf(file: string, sheet: string, header: SheetHeader, rowNumber: numb
     const where = `第 ${rowNumber} 行 ${columnLetter(column)} 列「${key}」`;
     if (sink.problem) {
       blank = false;
-      (problems ??= []).push(cellProblem(sink, where));
+      (problems ??= []).push({ ...cellProblem(sink, where), ...(column <= keys.length && { field: key }) });
     }
     if (column > keys.length && value !== null && value !== '') {
-      (problems ??= []).push({ code: 'XLSX_CELL_OUTSIDE_HEADER', message: `第 ${rowNumber} 行 ${columnLetter(column)} 列有内容，但这一列没有表头` });
+      if (outside) {
+        outside.last = column;
+        outside.count++;
+      } else {
+        outside = { first: column, last: column, count: 1 };
+      }
     }
+  }
+  if (outside) {
+    (problems ??= []).push({
+      code: 'XLSX_CELL_OUTSIDE_HEADER',
+      message: outside.count === 1
+        ? `第 ${rowNumber} 行 ${columnLetter(outside.first)} 列有内容，但这一列没有表头`
+        : `第 ${rowNumber} 行 ${columnLetter(outside.first)}–${columnLetter(outside.last)} 列有 ${outside.count} 个单元格有内容，但这些列没有表头`,
+    });
   }
   // a row with no content (formatting only, or cells emptied) is what a clerk sees as a blank line
   if (blank) return null;
@@ -338,15 +384,28 @@ export function columnLetter(column: number): string {
   return letters;
 }
 
-/** An .xlsx is a ZIP archive; say plainly what else it is when it is not, rather than an unzip error. */
+/** The end-of-central-directory record (PK 05 06), 22 bytes and a comment of up to 65535 after it. */
+const endOfCentralDirectory = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
+const endRecordReach = 22 + 0xffff;
+
+/**
+ * An .xlsx is a ZIP archive; say plainly what else it is when it is not, rather than an unzip error. A ZIP's
+ * directory is at its end: a file that starts as a ZIP and has none was cut off (a transfer broken, or still
+ * being copied), which is worth saying so, since the agency then only has to send it again.
+ */
 async function refuseNonXlsx(path: string, file: string): Promise<void> {
   let head: Buffer;
+  let tail: Buffer;
+  let size: number;
   try {
     const handle = await open(path, 'r');
     try {
       head = Buffer.alloc(8);
       const { bytesRead } = await handle.read(head, 0, 8, 0);
       head = head.subarray(0, bytesRead);
+      size = (await handle.stat()).size;
+      tail = Buffer.alloc(Math.min(size, endRecordReach));
+      await handle.read(tail, 0, tail.length, size - tail.length);
     } finally {
       await handle.close();
     }
@@ -360,5 +419,9 @@ async function refuseNonXlsx(path: string, file: string): Promise<void> {
   }
   if (!(head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04)) {
     throw new FeedReadError(file, '不是 XLSX 文件（XLSX 应是 ZIP 压缩包）');
+  }
+  if (tail.lastIndexOf(endOfCentralDirectory) < 0) {
+    throw new FeedReadError(file, `不是可读的 XLSX 文件：ZIP 压缩包结尾的目录缺失（文件 ${size} 字节），文件不完整，` +
+      '可能在传输中被截断或仍在复制；没有导入其中任何记录，请待文件传完或请报送单位重新报送完整的文件');
   }
 }

@@ -26,7 +26,21 @@ export interface SimulatorFaults {
    * shift the pages (a page then holds pageSize + 1 items)
    */
   duplicateAcrossPages?: boolean;
+  /**
+   * every Nth answer of a page after the first serves the previous page's items again, labelled with the page
+   * asked for: a caching gateway in front of the platform that keyed its cache without the page parameter
+   */
+  repeatPreviousPageEveryNth?: number;
+  /**
+   * every page from this number on answers 500 (any entity), until the faults are changed: an outage that
+   * begins in the middle of a pull
+   */
+  failFromPage?: number;
 }
+
+export interface FaultsServed { failed: number; truncated: number; repeated: number; shifted: number; slowed: number }
+
+const noFaultsServed = (): FaultsServed => ({ failed: 0, truncated: 0, repeated: 0, shifted: 0, slowed: 0 });
 
 export type SimulatorData = Partial<Record<EntityName, Record<string, unknown>[]>>;
 
@@ -49,6 +63,8 @@ export interface AgencyApiSimulator {
   url: string;
   /** requests received so far, whatever they were answered */
   requests(): number;
+  /** the faults served since the last setFaults, by kind: what a test's pull had to ride out */
+  faultsServed(): FaultsServed;
   /** replaces the faults and restarts their counters */
   setFaults(faults: SimulatorFaults): void;
   /** what the platform holds for an entity from now on (an entity given here gets an endpoint) */
@@ -78,6 +94,7 @@ export async function startAgencyApiSimulator(options: SimulatorOptions): Promis
   let requestCount = 0;
   let faultRequestCount = 0;
   let pageAnswerCount = 0;
+  let served = noFaultsServed();
   const failuresByPage = new Map<string, number>();
   const pendingTimers = new Set<NodeJS.Timeout>();
 
@@ -96,6 +113,7 @@ export async function startAgencyApiSimulator(options: SimulatorOptions): Promis
     };
     const delay = faults.slowMs ?? 0;
     if (delay <= 0) return write();
+    served.slowed += 1;
     const timer = setTimeout(() => {
       pendingTimers.delete(timer);
       write();
@@ -130,22 +148,34 @@ export async function startAgencyApiSimulator(options: SimulatorOptions): Promis
 
     faultRequestCount += 1;
     if (faults.failEveryNth && faultRequestCount % faults.failEveryNth === 0) {
+      served.failed += 1;
       return sendError(response, 500, `模拟故障：每 ${faults.failEveryNth} 个请求失败一次`);
+    }
+    if (faults.failFromPage && query.page >= faults.failFromPage) {
+      served.failed += 1;
+      return sendError(response, 500, `模拟故障：第 ${faults.failFromPage} 页起平台不可用`);
     }
     if (faults.failFirstAttempts) {
       const key = JSON.stringify([name, query.updatedSince, query.page, query.pageSize]);
       const failed = failuresByPage.get(key) ?? 0;
       if (failed < faults.failFirstAttempts) {
         failuresByPage.set(key, failed + 1);
+        served.failed += 1;
         return sendError(response, 500, `模拟故障：该页第 ${failed + 1} 次请求失败`);
       }
     }
 
     const answer = pageOf(items, query, faults.duplicateAcrossPages ?? false);
-    let body = JSON.stringify(answer);
+    if (faults.duplicateAcrossPages && query.page > 1 && answer.items.length > 0) served.shifted += 1;
     pageAnswerCount += 1;
+    if (faults.repeatPreviousPageEveryNth && query.page > 1 && pageAnswerCount % faults.repeatPreviousPageEveryNth === 0) {
+      answer.items = pageOf(items, { ...query, page: query.page - 1 }, faults.duplicateAcrossPages ?? false).items;
+      served.repeated += 1;
+    }
+    let body = JSON.stringify(answer);
     if (faults.truncateEveryNth && pageAnswerCount % faults.truncateEveryNth === 0) {
       body = Buffer.from(body).subarray(0, Math.floor(Buffer.byteLength(body) / 2)).toString();
+      served.truncated += 1;
     }
     send(response, 200, body);
   }
@@ -164,8 +194,10 @@ export async function startAgencyApiSimulator(options: SimulatorOptions): Promis
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     requests: () => requestCount,
+    faultsServed: () => ({ ...served }),
     setFaults(next) {
       faults = { ...next };
+      served = noFaultsServed();
       faultRequestCount = 0;
       pageAnswerCount = 0;
       failuresByPage.clear();

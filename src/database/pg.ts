@@ -16,6 +16,11 @@ export function createPool(connectionString: string, max = 4): pg.Pool {
   // An idle connection the server closes (a restart, a shutdown, an administrator) is dropped by the pool and
   // replaced on next use; unhandled, its error would end the process.
   pool.on('error', () => undefined);
+  // So would the error a connection emits when it is lost while checked out (a request or a load in progress
+  // during a restart): node-postgres emits it on the client as well as failing the query, and the pool listens
+  // only to idle clients. The holder learns of it from the failed query (or, between queries, from the next),
+  // and the pool discards the client when it is released.
+  pool.on('connect', (client) => { client.on('error', () => undefined); });
   return pool;
 }
 

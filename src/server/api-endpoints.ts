@@ -12,6 +12,7 @@ import { writeArrowExport } from '../exports/arrow-export';
 import { rankingWorkbookFor } from '../exports/ranking-workbook';
 import { createApiContext, type ApiActions, type ApiContext } from '../graphql/api-context';
 import { writeAuditEntry, type AuditEntry } from './audit-log';
+import { DATABASE_UNAVAILABLE, databaseRetryAfterSeconds, databaseUnavailableMessage, isDatabaseUnavailable } from './database-unavailable';
 import { headerMapOf, operationOf, startApollo } from './graphql-endpoint';
 import { createRateLimit } from './rate-limit';
 import { BodyTooLargeError, readBody } from './request-body';
@@ -41,6 +42,20 @@ function sendJson(response: http.ServerResponse, status: number, body: unknown, 
 /** An answer in GraphQL's error shape, for what is refused before GraphQL runs. */
 function refuse(response: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
   sendJson(response, status, { errors: [{ message, extensions: { code } }] }, headers);
+}
+
+/**
+ * A request the database could not serve because it cannot be reached (restarting, shut down, connection lost):
+ * 503 with Retry-After, in plain words; the hub reconnects by itself once the database is back.
+ */
+function refuseUnavailable(response: http.ServerResponse): void {
+  refuse(response, 503, DATABASE_UNAVAILABLE, databaseUnavailableMessage, { 'retry-after': String(databaseRetryAfterSeconds) });
+}
+
+/** What a failed request's log line says: a database out of reach is an outage, not a bug with a stack. */
+function failureLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return isDatabaseUnavailable(error) ? `database unavailable (${message})` : message;
 }
 
 /**
@@ -115,12 +130,13 @@ export async function createApiEndpoints(options: ApiEndpointOptions): Promise<A
       try { body = JSON.parse(text); } catch { refuse(response, 400, 'BAD_REQUEST', '请求体不是合法的 JSON'); return; }
     }
     const operation = operationOf(body ?? { query: url.searchParams.get('query'), operationName: url.searchParams.get('operationName') });
-    const client = await options.apiPool.connect();
+    let client: PoolClient | undefined;
     let statements = 0;
     let outcome: AuditEntry['outcome'] = 'OK';
     let failure: string | null = null;
     let broken = false;
     try {
+      client = await options.apiPool.connect();
       await beginAsViewer(client, viewer, { readOnly: operation.kind !== 'mutation' });
       const context = createApiContext({ viewer, client, profile: options.profile, today: todayInShanghai(), actions: options.actions });
       const result = await apollo.executeHTTPGraphQLRequest({
@@ -140,17 +156,15 @@ export async function createApiEndpoints(options: ApiEndpointOptions): Promise<A
         response.end();
       }
     } catch (error) {
-      await client.query('rollback').catch(() => { broken = true; });
+      await client?.query('rollback').catch(() => { broken = true; });
       outcome = 'ERROR';
       failure = error instanceof Error ? error.message : String(error);
-      options.log(`graphql: ${failure}`);
-      if (!response.headersSent) {
-        refuse(response, 503, 'UNAVAILABLE', options.production ? '服务暂不可用，请稍后重试' : `服务暂不可用：${failure}`);
-      } else {
-        response.destroy();
-      }
+      options.log(`graphql: ${failureLine(error)}`);
+      if (response.headersSent) response.destroy();
+      else if (isDatabaseUnavailable(error)) refuseUnavailable(response);
+      else refuse(response, 503, 'UNAVAILABLE', options.production ? '服务暂不可用，请稍后重试' : `服务暂不可用：${failure}`);
     } finally {
-      client.release(broken);
+      client?.release(broken);
     }
     void audit({ viewer, kind: operation.kind, operationName: operation.name, query: operation.query, variables: operation.variables,
       outcome, error: failure, sqlStatements: statements, durationMs: performance.now() - started, clientAddress: request.socket.remoteAddress ?? null });
@@ -169,29 +183,31 @@ export async function createApiEndpoints(options: ApiEndpointOptions): Promise<A
     const viewer = await admit(request, response);
     if (!viewer) return;
     const url = new URL(request.url ?? '/', 'http://hub');
-    const client = await options.apiPool.connect();
+    let client: PoolClient | undefined;
     let outcome: AuditEntry['outcome'] = 'OK';
     let failure: string | null = null;
     let broken = false;
     try {
+      client = await options.apiPool.connect();
       await beginAsViewer(client, viewer, { readOnly: true });
       const send = await write(client, viewer, url.searchParams);
       await client.query('commit');
       send?.();
       response.end();
     } catch (error) {
-      await client.query('rollback').catch(() => { broken = true; });
+      await client?.query('rollback').catch(() => { broken = true; });
       outcome = 'ERROR';
       failure = error instanceof Error ? error.message : String(error);
       if (!response.headersSent) {
         for (const header of response.getHeaderNames()) response.removeHeader(header);
         if (error instanceof InvalidValueError) refuseValue(response, error);
+        else if (isDatabaseUnavailable(error)) refuseUnavailable(response);
         else refuse(response, 503, 'UNAVAILABLE', options.production ? '导出失败，请稍后重试' : `导出失败：${failure}`);
       } else {
         response.destroy();
       }
     } finally {
-      client.release(broken);
+      client?.release(broken);
     }
     void audit({ viewer, kind: 'export', operationName, query: null, variables: Object.fromEntries(url.searchParams),
       outcome, error: failure, sqlStatements: 0, durationMs: performance.now() - started, clientAddress: request.socket.remoteAddress ?? null });

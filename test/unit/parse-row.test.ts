@@ -328,6 +328,33 @@ describe('cases: refused rows carry every reason', () => {
     expect(reasonsOf(parseFeedRow('cases', row))).toEqual([{ code: 'EXTRA_CELLS', message: '第 2 行比表头多 1 列' }]);
   });
 
+  test("a reader's problem about one cell names that cell's field as the entity does (the JSON name as its Chinese header)", () => {
+    const row = { ...aCaseRow(), readProblems: [{ code: 'ENCODING_INVALID', field: 'partyName', message: '第 2 行「partyName」有不能按 UTF-8 解码的字节' }] };
+    expect(reasonsOf(parseFeedRow('cases', row))).toEqual([
+      { code: 'ENCODING_INVALID', field: '相对人名称', message: '第 2 行「partyName」有不能按 UTF-8 解码的字节' },
+    ]);
+  });
+
+  test('a NUL or a lone surrogate (which PostgreSQL cannot store) is refused by field, and the kept row shows it as U+FFFD', () => {
+    const row = aCaseRow({ 相对人名称: '某某\u0000公司', 决定文书号: '泉\ud800号', 备注: ['a\u0000'], 附加: [{ 'k\u0000': 1 }] as never });
+    expect(reasonsOf(parseFeedRow('cases', row)).map(({ code, field }) => ({ code, field }))).toEqual([
+      { code: 'INVALID_CHARACTER', field: '决定文书号' },
+      { code: 'INVALID_CHARACTER', field: '相对人名称' },
+      { code: 'INVALID_CHARACTER', field: '备注' },
+      { code: 'INVALID_CHARACTER', field: '附加' },
+    ]);
+    expect(row.values).toMatchObject({ 相对人名称: '某某\uFFFD公司', 决定文书号: '泉\uFFFD号', 备注: ['a\uFFFD'], 附加: [{ 'k\uFFFD': 1 }] });
+  });
+
+  test('a cell over the 1 MiB cell limit from any transport is refused as CELL_TOO_LARGE and kept cut to the limit', () => {
+    const row = aCaseRow({ 不公开理由: '长'.repeat(400_000) });
+    const reasons = reasonsOf(parseFeedRow('cases', row));
+    expect(reasons).toEqual([{
+      code: 'CELL_TOO_LARGE', field: '不公开理由', message: '「不公开理由」有 1200000 字节，超过单元格上限 1048576 字节，只保留了前 1048576 字节',
+    }]);
+    expect(row.values.不公开理由).toBe('长'.repeat(349_525));
+  });
+
   test('a refused row still has its natural key, so a corrected reload releases it', () => {
     const result = parseFeedRow('cases', aCaseRow({ 主体代码: '91350500MA2Y0K3L85', 决定日期: '2025-02-30' }));
     expect(result).toMatchObject({ ok: false, naturalKey: '91350500MA2Y0K3L85|泉鲤市监罚〔2024〕12号' });

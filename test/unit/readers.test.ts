@@ -213,7 +213,7 @@ describe('readCsvFile', () => {
     const rows = byKey(await csvRows(path, { maxCellBytes: 1000 }), '案件编号');
     expect(found(rows, 'A1').values.说明).toBe('罚'.repeat(333));
     expect(found(rows, 'A1').readProblems).toEqual([
-      { code: 'CELL_TOO_LARGE', message: '第 2 行「说明」超过 1000 字节，只保留了前 1000 字节' },
+      { code: 'CELL_TOO_LARGE', field: '说明', message: '第 2 行「说明」超过 1000 字节，只保留了前 1000 字节' },
     ]);
     expect(codesOf(found(rows, 'A2'))).toEqual(['CELL_TOO_LARGE']);
     expect(found(rows, 'A2').position.row).toBe(3);
@@ -254,15 +254,62 @@ describe('readCsvFile', () => {
     expect(row.readProblems).toBeUndefined();
   });
 
-  test('bytes that are not UTF-8 in a UTF-8 file: that row gets ENCODING_INVALID, the others read normally', async () => {
+  test('bytes that are not UTF-8 in a UTF-8 file: that row gets ENCODING_INVALID naming the cell, the others read normally', async () => {
     const good = Array.from({ length: 50 }, (_, i) => `A${i},泉州某某食品有限公司,${i},`).join('\n');
     const bad = Buffer.concat([Buffer.from('B1,'), encode('张三', 'gbk'), Buffer.from(',1,\n')]);
     const path = await aFile('cases-mixed.csv', Buffer.concat([Buffer.from(`${CASE_HEADER}\n${good}\n`), bad]));
     const rows = byKey(await csvRows(path), '案件编号');
     expect(found(rows, 'A7').values.相对人名称).toBe('泉州某某食品有限公司');
     expect(found(rows, 'B1').readProblems).toEqual([
-      { code: 'ENCODING_INVALID', message: '第 52 行有不能按 UTF-8 解码的字节（显示为 �），文件可能混用了编码' },
+      { code: 'ENCODING_INVALID', field: '相对人名称', message: '第 52 行「相对人名称」有不能按 UTF-8 解码的字节（显示为 �），文件可能混用了编码' },
     ]);
+  });
+
+  test('UTF-8 rows appended to a GBK file are not read as GBK nonsense: they read as the UTF-8 they are, with ENCODING_MIXED on each Chinese cell', async () => {
+    const gbkRows = Array.from({ length: 30 }, (_, i) => `A${i},泉州某某食品有限公司,${i},说明`);
+    const path = await aFile('cases-appended.csv', Buffer.concat([
+      encode([CASE_HEADER, ...gbkRows].join('\r\n') + '\r\n', 'gbk'),
+      Buffer.from('U1,张三丰,1,\r\nU2,李四,2,说明\r\nU3,x,3,\r\n', 'utf8'),
+    ]));
+    const rows = byKey(await csvRows(path), '案件编号');
+    expect(found(rows, 'A29').values.相对人名称).toBe('泉州某某食品有限公司');
+    expect(found(rows, 'A29').readProblems).toBeUndefined();
+    expect(found(rows, 'U1').values).toEqual({ 案件编号: 'U1', 相对人名称: '张三丰', 罚没金额: '1', 说明: '' });
+    expect(found(rows, 'U1').readProblems).toEqual([{
+      code: 'ENCODING_MIXED', field: '相对人名称',
+      message: '第 32 行「相对人名称」是 UTF-8 编码的文字，而文件其余部分是 GBK/GB18030 编码（文件混用了编码，已按 UTF-8 显示）：请把整个文件另存为同一种编码后重新报送',
+    }]);
+    expect(found(rows, 'U2').readProblems?.map((problem) => problem.field)).toEqual(['相对人名称', '说明']);
+    expect(found(rows, 'U3').readProblems).toBeUndefined();
+  });
+
+  test('a GBK file reads the same as its UTF-8 twin line for line, whatever its line ends and wherever chunks split them', async () => {
+    let seed = 20261129;
+    const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const eols = ['\r\n', '\n', '\r'];
+    let text = `${CASE_HEADER}\r\n`;
+    for (let i = 0; i < 5000; i++) {
+      const note = random() < 0.1 ? `"多行\r\n说明${i}"` : `说明${i}`;
+      text += `A${i},泉州市某某公司${'甲'.repeat(Math.floor(random() * 30))},${i},${note}${eols[Math.floor(random() * 3)]}`;
+      if (random() < 0.01) text += '\n';
+    }
+    const gbk = await csvRows(await aFile('cases-eols-gbk.csv', encode(text, 'gbk')));
+    const utf8 = await csvRows(await aFile('cases-eols-utf8.csv', text));
+    expect(gbk.length).toBe(5000);
+    expect(gbk.map((row) => [row.position.row, row.values, row.readProblems])).toEqual(utf8.map((row) => [row.position.row, row.values, row.readProblems]));
+  });
+
+  test('a stray NUL byte is the row\'s, not the file\'s; a file full of NULs is not text', async () => {
+    const rows = byKey(await csvRows(await aCsvFile('cases-nul.csv', [CASE_HEADER, 'A1,某某\u0000公司,1,', 'A2,李四,2,'])), '案件编号');
+    expect(found(rows, 'A1').values.相对人名称).toBe('某某\u0000公司');
+    expect(found(rows, 'A2').values.相对人名称).toBe('李四');
+    const utf16 = Buffer.from(`${CASE_HEADER}\nA1,x,1,\n`, 'utf16le');
+    expect((await failureOf(readCsvFile(await aFile('cases-utf16-nobom.csv', utf16)))).message).toMatch(/^cases-utf16-nobom\.csv: 文件含有大量 NUL 字节/);
+  });
+
+  test('a GBK file behind a UTF-8 byte-order mark is refused once, naming the BOM', async () => {
+    const path = await aFile('cases-bom-gbk.csv', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), encode(`${CASE_HEADER}\nA1,张三,1,\n`, 'gbk')]));
+    expect((await failureOf(readCsvFile(path))).message).toMatch(/^cases-bom-gbk\.csv 第 1 行（表头）: 文件开头有 UTF-8 的字节顺序标记（BOM），表头却不是 UTF-8 编码/);
   });
 
   test('headers are trimmed of spaces and full-width spaces; a blank header is named by its column', async () => {
@@ -455,9 +502,32 @@ describe('readXlsxFile', () => {
       无结果公式: null,
     });
     expect(a1.readProblems).toEqual([
-      { code: 'XLSX_CELL_ERROR', message: '第 3 行 H 列「错误」 是错误值 #N/A' },
-      { code: 'XLSX_FORMULA_NO_RESULT', message: '第 3 行 K 列「无结果公式」 是公式，文件里没有保存计算结果（请在 Excel 或 WPS 中打开、保存后再导出）' },
+      { code: 'XLSX_CELL_ERROR', field: '错误', message: '第 3 行 H 列「错误」 是错误值 #N/A' },
+      { code: 'XLSX_FORMULA_NO_RESULT', field: '无结果公式', message: '第 3 行 K 列「无结果公式」 是公式，文件里没有保存计算结果（请在 Excel 或 WPS 中打开、保存后再导出）' },
     ]);
+  });
+
+  test('a formula whose cached result is 0, empty or an error keeps it (exceljs drops falsy results)', async () => {
+    const path = await aWorkbook('cases-falsy.xlsx', (workbook) => {
+      const sheet = workbook.addWorksheet('案件');
+      sheet.addRow(['案件编号', '罚没金额', '说明']);
+      sheet.addRow(['A1', { formula: 'B1*0', result: 0 }, { formula: '""&""', result: '' }]);
+      sheet.addRow(['A2', { formula: '1/0', result: { error: '#DIV/0!' } }, null]);
+    });
+    const rows = byKey(await allRows(readXlsxFile(path)), '案件编号');
+    expect(found(rows, 'A1').values).toEqual({ 案件编号: 'A1', 罚没金额: 0, 说明: '' });
+    expect(found(rows, 'A1').readProblems).toBeUndefined();
+    expect(found(rows, 'A2').readProblems).toEqual([{ code: 'XLSX_CELL_ERROR', field: '罚没金额', message: '第 3 行 B 列「罚没金额」 的公式结果是错误值' }]);
+  });
+
+  test('cells right of the header are one problem for the row, however many', async () => {
+    const path = await aWorkbook('cases-wide.xlsx', (workbook) => {
+      const sheet = workbook.addWorksheet('案件');
+      sheet.addRow(['案件编号', '说明']);
+      sheet.addRow(['A1', 'x', ...Array.from({ length: 5000 }, () => '多余')]);
+    });
+    const [row] = await allRows(readXlsxFile(path));
+    expect(row!.readProblems).toEqual([{ code: 'XLSX_CELL_OUTSIDE_HEADER', message: '第 2 行 C–GJJ 列有 5000 个单元格有内容，但这些列没有表头' }]);
   });
 
   test('the field parsers read those instants as the civil date and wall-clock time the clerk typed', async () => {
@@ -585,6 +655,17 @@ describe('readArrowFile', () => {
       const rows = byKey(await allRows(readArrowFile(path)), '案件编号');
       expect(found(rows, 'A3').position).toEqual({ file: name, row: 3, label: `${name} 第 3 条记录` });
     }
+  });
+
+  test('a string whose bytes are not UTF-8 is reported as ENCODING_INVALID naming its column', async () => {
+    const bytes = [Buffer.from('张三'), Buffer.from([0xe6, 0x9f, 0x90, 0xff, 0x41])];
+    const offsets = new Int32Array([0, bytes[0]!.length, bytes[0]!.length + bytes[1]!.length]);
+    const names = makeVector(makeData({ type: new Utf8(), length: 2, nullCount: 0, valueOffsets: offsets, data: Buffer.concat(bytes) }));
+    const path = await aFile('cases-bytes.arrow', Buffer.from(tableToIPC(new Table({ 案件编号: vectorFromArray(['A1', 'A2'], new Utf8()), 相对人名称: names }), 'file')));
+    const rows = byKey(await allRows(readArrowFile(path)), '案件编号');
+    expect(found(rows, 'A1').readProblems).toBeUndefined();
+    expect(found(rows, 'A2').values.相对人名称).toBe('某\uFFFDA');
+    expect(found(rows, 'A2').readProblems).toEqual([{ code: 'ENCODING_INVALID', field: '相对人名称', message: '第 2 条记录「相对人名称」有不是 UTF-8 的字节（显示为 �）' }]);
   });
 
   test('a file that is not Arrow, or is empty, throws FeedReadError naming the file', async () => {
