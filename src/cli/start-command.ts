@@ -14,6 +14,7 @@ import { startEtlScheduler, type EtlScheduler } from '../jobs/etl-scheduler';
 import { hubSchema } from '../graphql/build-schema';
 import { writeCheckpoint } from '../ledger/checkpoints';
 import { ledgerSigningKey } from '../ledger/signing-key';
+import { recordVerification, verifyLedger } from '../ledger/verify-ledger';
 import { createDashboardSite, type DemoViewer } from '../server/dashboard-site';
 import { startHttpServer, type HubServer } from '../server/http-server';
 import { openApi, type OpenApi } from '../server/open-api';
@@ -88,6 +89,12 @@ export function registerStartCommand(program: Command): void {
         const ledgerKey = ledgerSigningKey({ dataDir: config.dataDir });
         const checkpoint = ledgerKey && await writeCheckpoint(session.pool(), ledgerKey);
         if (checkpoint) log(`ledger checkpoint ${checkpoint.id}: ${checkpoint.agencies} agency chains signed`);
+        // and verified, so that the data-quality dashboard shows each agency's chain as of this start
+        const verification = await verifyLedger(session.pool(), { trustedPublicKey: ledgerKey?.publicKeyPem ?? null });
+        await recordVerification(session.pool(), verification);
+        const broken = verification.agencies.filter((agency) => !agency.ok).length;
+        log(`ledger verified: ${verification.agencies.length} agencies, ${verification.entries} entries, ` +
+          (broken ? `${broken} BROKEN (run hub verify for the entries)` : 'every chain intact'));
         if (sources.length) {
           scheduler = await startEtlScheduler({
             databaseUrl: session.database.url, pool: session.pool(), sources, log, profile: policy.profile, ...(ledgerKey && { ledgerKey }),
