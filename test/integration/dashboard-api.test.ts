@@ -57,6 +57,22 @@ afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+describe('the public and annual reports', () => {
+  test('the public counts the annual reports published by today, as everyone else does', async () => {
+    const { rows: [published] } = await pool.query<{ n: number }>(
+      `select count(*)::int as n from annual_reports where year = $1 and published_on <= current_date`, [Number(year.from.slice(0, 4))]);
+    expect(published!.n).toBeGreaterThan(0);
+    const scope = { regionCode: province };
+    const answer = await api.gql<{ indicators: { annualReportTimeliness: { numerator: number; denominator: number } } }>(
+      `query($scope: ScopeInput!, $period: PeriodInput!, $asOf: Date) { indicators(scope: $scope, period: $period, asOf: $asOf) { annualReportTimeliness { numerator denominator } } }`,
+      { scope, period: year, asOf });
+    expect(answer.errors).toBeUndefined();
+    const whole = (await indicators(scope, tokens.province)).annualReportTimeliness;
+    expect(whole.numerator).toBeGreaterThan(0);
+    expect(answer.data!.indicators.annualReportTimeliness).toEqual({ numerator: whole.numerator, denominator: whole.denominator });
+  });
+});
+
 type Part = 'DENOMINATOR' | 'NUMERATOR' | 'SHORTFALL';
 interface RecordNode { agencyUscc: string; regionCode: string; caseId: string | null; recordKey: string; datedOn: string | null; inNumerator: boolean }
 interface RecordPage { nodes: RecordNode[]; totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null } }

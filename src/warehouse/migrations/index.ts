@@ -7,6 +7,7 @@ import { Migration20261126010000FrozenRankings } from './Migration20261126010000
 import { Migration20261127000000ApiAccess } from './Migration20261127000000ApiAccess';
 import { Migration20261128000000SourceHealth } from './Migration20261128000000SourceHealth';
 import { Migration20261129000000Ledger } from './Migration20261129000000Ledger';
+import { Migration20261130000000PublicAnnualReports } from './Migration20261130000000PublicAnnualReports';
 
 /** Every migration, oldest first. A new migration is a new file here and a new line below. */
 export const migrationsList: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127000000ApiAccess', class: Migration20261127000000ApiAccess },
   { name: 'Migration20261128000000SourceHealth', class: Migration20261128000000SourceHealth },
   { name: 'Migration20261129000000Ledger', class: Migration20261129000000Ledger },
+  { name: 'Migration20261130000000PublicAnnualReports', class: Migration20261130000000PublicAnnualReports },
 ];
