@@ -17,7 +17,7 @@ export async function readLedgerStatuses(db: Queryable, usccs: readonly string[]
     `select a.uscc as "agencyUscc",
        coalesce((select max(e.seq) from ledger_entries e where e.agency_uscc = a.uscc), 0)::int as entries,
        v.ok as verified, v.verified_at as "verifiedAt", v.broken_seq::text as "brokenSeq", v.problem,
-       (select max(c.created_at) from ledger_checkpoints c where c.signed_text like '%"' || a.uscc || '":%') as "lastCheckpointAt"
+       (select max(c.created_at) from ledger_checkpoints c where (c.signed_text::jsonb -> 'heads') ? a.uscc) as "lastCheckpointAt"
      from unnest($1::text[]) as a(uscc)
      left join lateral (select * from ledger_verifications x where x.agency_uscc = a.uscc order by x.verified_at desc, x.id desc limit 1) v on true`,
     [usccs]);

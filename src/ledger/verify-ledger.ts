@@ -111,12 +111,16 @@ export async function verifyLedger(pool: Pool, options: { agencyUscc?: string; t
       if (seq !== current.lastSeq + 1n) message = `第 ${current.lastSeq + 1n} 条之后缺少条目（下一条为第 ${row.seq} 条）：条目被删除`;
       else if (row.prev_hash !== current.lastHash) message = `第 ${row.seq} 条的前一条摘要与链不符：前面的条目被改动或删除`;
       else if (recomputed !== row.entry_hash) message = `第 ${row.seq} 条的摘要重新计算不符：该条目被改动`;
+      let kind: LedgerProblemKind = 'CHAIN_BROKEN';
       for (const claim of signed.get(`${row.agency_uscc}|${row.seq}`) ?? []) {
-        if (!message && claim.hash !== row.entry_hash) message = `第 ${row.seq} 条与检查点 ${claim.checkpoint} 签署的摘要不符：链在签署后被重写`;
+        if (!message && claim.hash !== row.entry_hash) {
+          message = `第 ${row.seq} 条与检查点 ${claim.checkpoint} 签署的摘要不符：链在签署后被重写`;
+          kind = 'CHECKPOINT_MISMATCH';
+        }
       }
       if (message) {
         current.broken = true;
-        note({ kind: message.includes('检查点') ? 'CHECKPOINT_MISMATCH' : 'CHAIN_BROKEN', agencyUscc: row.agency_uscc, regionCode: row.region_code,
+        note({ kind, agencyUscc: row.agency_uscc, regionCode: row.region_code,
           seq: row.seq, entity: row.entity, naturalKey: row.natural_key, message });
       }
       current.lastSeq = seq;
@@ -127,9 +131,10 @@ export async function verifyLedger(pool: Pool, options: { agencyUscc?: string; t
     after = [last.agency_uscc, last.region_code, last.seq];
   }
   // a signed head whose entry is gone: the chain was cut back
+  const byUscc = new Map([...agencies.values()].map((a) => [a.agencyUscc, a]));
   for (const [key, claims] of signed) {
     const [agency, seq] = key.split('|') as [string, string];
-    const present = [...agencies.values()].find((a) => a.agencyUscc === agency);
+    const present = byUscc.get(agency);
     if (!present || BigInt(present.entries) < BigInt(seq)) {
       note({ kind: 'CHECKPOINT_MISMATCH', agencyUscc: agency, regionCode: present?.regionCode ?? '', seq, entity: '', naturalKey: '',
         message: `检查点 ${claims[0]!.checkpoint} 签署了第 ${seq} 条，但链中已没有该条：条目被删除` });
