@@ -8,7 +8,7 @@
  * withdrawal, a review its coverage), so a touched case notes every day of its case tree. The writer notes the
  * days twice, before and after its write, so that a date the write moves leaves both its old and its new day
  * marked. A certificate change notes every decision day of the agency (certified handling is judged on the
- * decision date). Agencies and annual reports date nothing a rollup holds.
+ * decision date) and today (its people-based figures). Agencies and annual reports date nothing a rollup holds.
  */
 export type ChangedDaysKind = 'case-tree' | 'letter' | 'agency-decisions' | 'none';
 
@@ -59,11 +59,13 @@ export function noteChangedDaysSql(kind: ChangedDaysKind, written: string): stri
         where l.due_on is not null
         on conflict do nothing`;
     case 'agency-decisions':
+      // today too: an agency without decisions still has its people-based figures to refresh
       return `${insert}
         select distinct c.region_code, c.agency_uscc, c.decided_on
         from ${keys('')} k
         join cases c on c.region_code = k.region_code and c.agency_uscc = k.agency_uscc
         where c.decided_on is not null
+        union select k.region_code, k.agency_uscc, current_date from ${keys('')} k
         on conflict do nothing`;
     case 'none':
       return null;

@@ -46,10 +46,18 @@ afterAll(async () => {
 });
 
 /** The rollup table, in key order, as text: for comparing one refresh with another. */
+/** Every rollup row, daily and monthly, as text: what an incremental refresh must leave as a full one would. */
 async function rollupTable(): Promise<string[]> {
   const { rows } = await pool.query<{ line: string }>(
-    `select concat_ws('|', region_code, agency_uscc, indicator, day, action_type, numerator, denominator) as line
-     from indicator_rollups order by region_code, agency_uscc, indicator, day, action_type`);
+    `select line from (
+       select concat_ws('|', 'day', region_code, agency_uscc, indicator, day, action_type, numerator, denominator) as line from indicator_rollups
+       union all
+       select concat_ws('|', 'agency-month', region_code, agency_uscc, indicator, month, action_type, numerator, denominator) from agency_monthly_rollups
+       union all
+       select concat_ws('|', 'region-month', region_code, indicator, month, numerator, denominator) from region_monthly_rollups
+       union all
+       select concat_ws('|', 'people', region_code, agency_uscc, indicator, snapshot_on, numerator, denominator) from agency_snapshot_rollups) x
+     order by line`);
   return rows.map((row) => row.line);
 }
 
@@ -97,6 +105,31 @@ describe('indicator rollups', () => {
     }
     expect(await readIndicators(pool, { scope: {}, period: year, asOf: '2025-01-01' }, profile))
       .toMatchObject({ computedFrom: 'facts', why: expect.stringContaining('不是 2025-01-01') });
+  });
+
+  test('periods that are not whole months (days read daily, whole months monthly) equal the facts, per agency and per scope', async () => {
+    const year = periods.find((period) => /^\d{4}$/.test(period.id))!;
+    const y = year.from.slice(0, 4);
+    const odd = [
+      { from: `${y}-02-10`, to: `${y}-07-20` }, // days, five whole months, days
+      { from: `${y}-03-05`, to: `${y}-03-25` }, // days inside one month
+      { from: `${y}-04-01`, to: `${y}-05-17` }, // a whole month, then days
+    ];
+    const { rows: [some] } = await pool.query<{ domain: string; region_code: string }>(
+      `select domain, left(region_code, 4) || '00' as region_code from agencies order by uscc limit 1`);
+    for (const period of odd) {
+      const facts = await computeIndicatorsByAgency(pool, { scope: {}, periods: [{ id: 'p', ...period }], asOf }, profile);
+      const answer = await readIndicatorsByAgency(pool, { scope: {}, period, asOf }, profile);
+      expect(answer.computedFrom).toBe('rollups');
+      for (const [uscc, agency] of answer.agencies) {
+        expect({ uscc, ...period, ...agency.indicators }).toEqual({ uscc, ...period, ...facts.get(uscc)!.periods.p });
+      }
+      for (const scope of [{}, { regionCode: some!.region_code }, { domain: some!.domain }, { regionCode: some!.region_code, actionType: 'PENALTY' as const }]) {
+        const rolled = await readIndicators(pool, { scope, period, asOf }, profile);
+        expect(rolled.computedFrom).toBe('rollups');
+        expect({ scope, ...period, ...rolled.indicators }).toEqual({ scope, ...period, ...(await computeIndicators(pool, { scope, period, asOf }, profile)) });
+      }
+    }
   });
 
   test('a late publication marks only its case\'s days; until the refresh the facts answer; the incremental refresh equals a full one', async () => {

@@ -1,5 +1,5 @@
 import type { IndicatorName, PolicyProfile } from '../../domain/profile/policy-profile';
-import { rollupsCannotAnswer, sumRollups, type RollupSumRow } from '../rollups/rollup-reader';
+import { peopleDefinitions, rollupsCannotAnswer, sumPeopleRollups, sumRollups, type RollupSumRow } from '../rollups/rollup-reader';
 import type { Queryable } from '../sql/sql-parameters';
 import { indicatorDefinitions } from './indicator-definitions';
 import {
@@ -27,16 +27,20 @@ export interface AgencyIndicatorAnswer {
 }
 
 const snapshotDefinitions = indicatorDefinitions.filter((definition) => definition.date === null);
+/** snapshot indicators the rollups do not hold (annual reports: small, and judged on the report year) */
+const computedSnapshots = snapshotDefinitions.filter((definition) => !peopleDefinitions.includes(definition));
 const rolledUp = datedDefinitions().map((definition) => definition.name);
+const people = peopleDefinitions.map((definition) => definition.name);
+
+/** The day a period's people-based figures are judged on: its last day, or the as-of date if earlier. */
+const snapshotDay = (request: IndicatorRequest) => (request.period.to < request.asOf ? request.period.to : request.asOf);
 
 export async function readIndicators(db: Queryable, request: IndicatorRequest, profile: PolicyProfile): Promise<IndicatorAnswer> {
   const why = await rollupsCannotAnswer(db, request.scope, request.asOf, profile);
   if (why) return { indicators: await computeIndicators(db, request, profile), computedFrom: 'facts', why };
-  const [sums, snapshots] = await Promise.all([
-    sumRollups(db, request, rolledUp, false),
-    computeIndicators(db, request, profile, snapshotDefinitions),
-  ]);
-  return { indicators: withSums(snapshots, sums), computedFrom: 'rollups', why: null };
+  const [sums, peopleSums] = [await sumRollups(db, request, rolledUp, false), await sumPeopleRollups(db, request.scope, snapshotDay(request), false)];
+  const snapshots = await computeIndicators(db, request, profile, peopleSums ? computedSnapshots : snapshotDefinitions);
+  return { indicators: withSums(withSums(snapshots, sums, rolledUp), peopleSums, people), computedFrom: 'rollups', why: null };
 }
 
 export async function readIndicatorsByAgency(db: Queryable, request: IndicatorRequest, profile: PolicyProfile): Promise<AgencyIndicatorAnswer> {
@@ -46,21 +50,32 @@ export async function readIndicatorsByAgency(db: Queryable, request: IndicatorRe
     [uscc, { agencyUscc: uscc, regionCode: agency.regionCode, indicators: agency.periods.period ?? emptyIndicators() }]));
   const why = await rollupsCannotAnswer(db, request.scope, request.asOf, profile);
   if (why) return { agencies: flatten(await computeIndicatorsByAgency(db, table, profile)), computedFrom: 'facts', why };
-  const [sums, snapshots] = await Promise.all([
-    sumRollups(db, request, rolledUp, true),
-    computeIndicatorsByAgency(db, table, profile, snapshotDefinitions),
-  ]);
-  const agencies = flatten(snapshots);
-  const byAgency = new Map<string, RollupSumRow[]>();
-  for (const row of sums) byAgency.set(row.agency_uscc!, [...(byAgency.get(row.agency_uscc!) ?? []), row]);
-  for (const agency of agencies.values()) agency.indicators = withSums(agency.indicators, byAgency.get(agency.agencyUscc) ?? []);
+  const sums = await sumRollups(db, request, rolledUp, true);
+  const peopleSums = await sumPeopleRollups(db, request.scope, snapshotDay(request), true);
+  const agencies = flatten(await computeIndicatorsByAgency(db, table, profile, peopleSums ? computedSnapshots : snapshotDefinitions));
+  const byAgency = perAgency(sums);
+  const peopleByAgency = perAgency(peopleSums);
+  for (const agency of agencies.values()) {
+    agency.indicators = withSums(agency.indicators, byAgency.get(agency.agencyUscc) ?? [], rolledUp);
+    agency.indicators = withSums(agency.indicators, peopleByAgency.get(agency.agencyUscc) ?? (peopleSums && []), people);
+  }
   return { agencies, computedFrom: 'rollups', why: null };
 }
 
-/** The snapshot figures with the rolled-up indicators set from their sums (0 / 0 where no day had any). */
-function withSums(snapshots: Indicators, sums: readonly RollupSumRow[]): Indicators {
-  const figures: Indicators = { ...snapshots };
-  for (const name of rolledUp) figures[name] = rateOf(0, 0);
-  for (const row of sums) figures[row.indicator as IndicatorName] = rateOf(row.numerator, row.denominator);
-  return figures;
+function perAgency(rows: readonly RollupSumRow[] | null): Map<string, RollupSumRow[]> {
+  const byAgency = new Map<string, RollupSumRow[]>();
+  for (const row of rows ?? []) byAgency.set(row.agency_uscc!, [...(byAgency.get(row.agency_uscc!) ?? []), row]);
+  return byAgency;
+}
+
+/**
+ * The figures with the named indicators set from rollup sums (0 / 0 where the rollups had none); unchanged when
+ * `sums` is null (the rollups did not hold them and they were computed).
+ */
+function withSums(figures: Indicators, sums: readonly RollupSumRow[] | null, names: readonly IndicatorName[]): Indicators {
+  if (sums === null) return figures;
+  const result: Indicators = { ...figures };
+  for (const name of names) result[name] = rateOf(0, 0);
+  for (const row of sums) result[row.indicator as IndicatorName] = rateOf(row.numerator, row.denominator);
+  return result;
 }

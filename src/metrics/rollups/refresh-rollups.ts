@@ -1,7 +1,8 @@
 import type { Pool, PoolClient } from 'pg';
 import { assertCivilDate, todayInShanghai } from '../../domain/calendar/civil-date';
 import type { PolicyProfile } from '../../domain/profile/policy-profile';
-import { dailyCountsStatement } from '../indicators/indicator-engine';
+import { dailyCountsStatement, indicatorStatement } from '../indicators/indicator-engine';
+import { peopleDefinitions } from './rollup-reader';
 import { profileFingerprint, readRollupState, staleness } from './rollup-state';
 
 /**
@@ -9,7 +10,8 @@ import { profileFingerprint, readRollupState, staleness } from './rollup-state';
  * computes from the facts, as of one date. Incremental: the agency × days the ETL noted in `changed_days` are
  * deleted and recomputed from the facts, nothing else. Full: everything is recomputed, when asked, when the
  * as-of date moves (a deadline passing changes a status without any new data) or when the profile changes.
- * Either way it runs in one transaction: readers see the old rollups until the new ones are complete.
+ * Either way it runs in one transaction: readers see the old rollups until the new ones are complete. The
+ * monthly rollups (per agency and per region) are the daily ones summed, recomputed for the months touched.
  */
 export interface RefreshOptions {
   /** the date the rollups are to be as of; default today in Asia/Shanghai */
@@ -34,6 +36,14 @@ export interface RefreshResult {
 const REFRESH_LOCK = 'select pg_advisory_xact_lock(hashtext(\'indicator_rollups refresh\'))';
 
 const ROLLUP_COLUMNS = 'region_code, agency_uscc, indicator, day, action_type, numerator, denominator';
+const MONTHLY_COLUMNS = 'region_code, agency_uscc, indicator, month, action_type, numerator, denominator';
+const REGION_COLUMNS = 'region_code, indicator, month, numerator, denominator';
+/** the daily rollups summed per agency × month (a `where` and the `group by` follow) */
+const AGENCY_MONTHS = `select r.region_code, r.agency_uscc, r.indicator, date_trunc('month', r.day)::date, r.action_type,
+  sum(r.numerator), sum(r.denominator) from indicator_rollups r`;
+/** the agencies' months summed per region */
+const REGION_MONTHS = `select r.region_code, r.indicator, r.month, sum(r.numerator), sum(r.denominator)
+  from agency_monthly_rollups r`;
 
 export async function refreshRollups(pool: Pool, profile: PolicyProfile, options: RefreshOptions = {}): Promise<RefreshResult> {
   const asOf = options.asOf ?? todayInShanghai();
@@ -78,6 +88,11 @@ async function refreshAll(client: PoolClient, profile: PolicyProfile, asOf: stri
     `insert into indicator_rollups (${ROLLUP_COLUMNS})
      select x.region_code, x.agency_uscc, x.indicator, x.day, x.action_type, x.numerator, x.denominator from (${statement.text}) x`,
     statement.values);
+  await client.query('delete from agency_monthly_rollups');
+  await client.query('delete from region_monthly_rollups');
+  await client.query(`insert into agency_monthly_rollups (${MONTHLY_COLUMNS}) ${AGENCY_MONTHS} group by 1, 2, 3, 4, 5`);
+  await client.query(`insert into region_monthly_rollups (${REGION_COLUMNS}) ${REGION_MONTHS} group by 1, 2, 3`);
+  await refreshPeople(client, profile, asOf, null);
   const { rows } = await client.query<{ agencies: number; days: number }>(
     'select count(distinct agency_uscc)::int as agencies, count(distinct day)::int as days from indicator_rollups');
   return { mode: 'full', reason, asOf, agencies: rows[0]!.agencies, days: rows[0]!.days, rows: inserted.rowCount ?? 0 };
@@ -106,7 +121,56 @@ async function refreshChanged(client: PoolClient, profile: PolicyProfile, asOf: 
      where exists (select 1 from refresh_days d
        where d.region_code = x.region_code and d.agency_uscc = x.agency_uscc and d.day = x.day)`,
     statement.values);
+  // the months of the days recomputed, per agency and then per region, summed again from the daily rows
+  await client.query(`create temp table refresh_months on commit drop as
+    select distinct region_code, agency_uscc, date_trunc('month', day)::date as month from refresh_days`);
+  await client.query(`delete from agency_monthly_rollups r using refresh_months m
+    where r.region_code = m.region_code and r.agency_uscc = m.agency_uscc and r.month = m.month`);
+  await client.query(`insert into agency_monthly_rollups (${MONTHLY_COLUMNS}) ${AGENCY_MONTHS}
+    where exists (select 1 from refresh_months m where m.region_code = r.region_code and m.agency_uscc = r.agency_uscc
+      and r.day >= m.month and r.day < m.month + interval '1 month')
+    group by 1, 2, 3, 4, 5`);
+  await client.query(`delete from region_monthly_rollups r using (select distinct region_code, month from refresh_months) m
+    where r.region_code = m.region_code and r.month = m.month`);
+  await client.query(`insert into region_monthly_rollups (${REGION_COLUMNS}) ${REGION_MONTHS}
+    where exists (select 1 from refresh_months m where m.region_code = r.region_code and m.month = r.month)
+    group by 1, 2, 3`);
+  await refreshPeople(client, profile, asOf, extent.agencies);
   return { mode: 'incremental', reason: null, asOf, agencies: extent.agencies.length, days: extent.days, rows: inserted.rowCount ?? 0 };
+}
+
+/**
+ * The people-based figures per agency as of every month's end from the first rolled-up month to the as-of
+ * date, and as of that date: for the given agencies, or all. One statement of the engine, the days as periods.
+ */
+async function refreshPeople(client: PoolClient, profile: PolicyProfile, asOf: string, agencies: string[] | null): Promise<void> {
+  const { rows: [extent] } = await client.query<{ first: string | null }>('select min(month)::text as first from agency_monthly_rollups');
+  const days: string[] = [];
+  for (let month = extent?.first ?? asOf.slice(0, 7) + '-01'; month <= asOf; month = nextMonth(month)) {
+    const end = addDay(nextMonth(month), -1);
+    if (end < asOf) days.push(end);
+  }
+  days.push(asOf);
+  if (agencies) await client.query('delete from agency_snapshot_rollups where agency_uscc = any($1::text[])', [agencies]);
+  else await client.query('delete from agency_snapshot_rollups');
+  const statement = indicatorStatement({
+    scope: agencies ? { agencyUsccs: agencies } : {}, asOf, periods: days.map((day) => ({ id: day, from: day, to: day })),
+  }, profile, 'agency', peopleDefinitions);
+  await client.query(`insert into agency_snapshot_rollups (region_code, agency_uscc, indicator, snapshot_on, numerator, denominator)
+    select x.region_code, x.agency_uscc, x.indicator, x.period_id::date, x.numerator, x.denominator from (${statement.text}) x
+    where x.indicator is not null and x.period_id is not null`, statement.values);
+}
+
+function nextMonth(month: string): string {
+  const date = new Date(`${month.slice(0, 7)}-01T00:00:00Z`);
+  date.setUTCMonth(date.getUTCMonth() + 1);
+  return date.toISOString().slice(0, 10);
+}
+
+function addDay(day: string, n: number): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + n);
+  return date.toISOString().slice(0, 10);
 }
 
 /** One line for the log and the terminal. */

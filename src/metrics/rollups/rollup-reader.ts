@@ -1,4 +1,6 @@
 import type { PolicyProfile } from '../../domain/profile/policy-profile';
+import { regionDirectory, subtreePrefix } from '../../domain/regions';
+import { indicatorDefinitions } from '../indicators/indicator-definitions';
 import { checkScope, scopedAgenciesCte, type Scope } from '../scope/scope';
 import { SqlParameters, withCtes, type Queryable } from '../sql/sql-parameters';
 import { readRollupState, staleness } from './rollup-state';
@@ -29,7 +31,46 @@ export async function rollupsCannotAnswer(db: Queryable, scope: Scope, asOf: str
   return rows[0]!.pending ? '有新入库数据尚未汇总' : null;
 }
 
-/** Numerator and denominator per indicator (per agency with `byAgency`) over the period's days. */
+/**
+ * A period cut into what each rollup can answer: the whole months inside it (monthly rollups) and the days
+ * before the first and after the last whole month (daily rollups). A dashboard's year, quarter or month is
+ * whole months only.
+ */
+export function splitPeriod(period: { from: string; to: string }): { months: { from: string; to: string } | null; days: { from: string; to: string }[] } {
+  const firstWhole = period.from.endsWith('-01') ? period.from : addDays(monthEnd(period.from), 1);
+  const lastWhole = period.to === monthEnd(period.to) ? period.to : addDays(`${period.to.slice(0, 7)}-01`, -1);
+  if (firstWhole > lastWhole) return { months: null, days: [period] };
+  const days = [];
+  if (period.from < firstWhole) days.push({ from: period.from, to: addDays(firstWhole, -1) });
+  if (lastWhole < period.to) days.push({ from: addDays(lastWhole, 1), to: period.to });
+  return { months: { from: firstWhole, to: `${lastWhole.slice(0, 7)}-01` }, days };
+}
+
+function addDays(day: string, n: number): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + n);
+  return date.toISOString().slice(0, 10);
+}
+
+function monthEnd(day: string): string {
+  const date = new Date(`${day.slice(0, 7)}-01T00:00:00Z`);
+  date.setUTCMonth(date.getUTCMonth() + 1, 0);
+  return date.toISOString().slice(0, 10);
+}
+
+/** Region codes of a subtree as an index range: '3505' → ['3505', '3506'] (codes are digits). */
+function subtreeRange(regionCode: string): [string, string] {
+  const prefix = subtreePrefix(regionDirectory().require(regionCode));
+  const upper = String(Number(prefix) + 1).padStart(prefix.length, '0');
+  return [prefix, upper];
+}
+
+/**
+ * Numerator and denominator per indicator (per agency with `byAgency`) over the period: its whole months from
+ * the monthly rollups, its other days from the daily ones. A scope of a region only (all action types), not by
+ * agency, reads the months per region (a province's year is then some twenty thousand rows); any other scope
+ * reads them per agency of the scope. One statement either way.
+ */
 export async function sumRollups(db: Queryable, request: { scope: Scope; period: { from: string; to: string } },
   indicators: readonly string[], byAgency: boolean): Promise<RollupSumRow[]> {
   const scope = checkScope(request.scope);
@@ -38,15 +79,61 @@ export async function sumRollups(db: Queryable, request: { scope: Scope; period:
     // records without an action type (supervision letters) belong to the agency as a whole: a scope's action
     // type does not narrow them, as in the check relations
     : `r.action_type in (${params.bind(scope.actionType, 'text')}, '')`;
+  const names = params.bind(indicators, 'text[]');
+  const { months, days } = splitPeriod(request.period);
+  const byRegion = !byAgency && scope.agencyUscc === undefined && scope.agencyUsccs === undefined && scope.domain === undefined
+    && scope.actionType === undefined;
+  const parts: string[] = [];
   const keys = byAgency ? 'r.agency_uscc, r.region_code' : 'null::text as agency_uscc, null::text as region_code';
-  const text = withCtes([scopedAgenciesCte(scope, params)],
-    `select ${keys}, r.indicator, sum(r.numerator)::int as numerator, sum(r.denominator)::int as denominator
-     from indicator_rollups r
-     join scoped_agencies a on a.agency_uscc = r.agency_uscc and a.region_code = r.region_code
-     where r.indicator = any(${params.bind(indicators, 'text[]')})
-       and r.day between ${params.bind(request.period.from, 'date')} and ${params.bind(request.period.to, 'date')}
-       and ${actionType}
-     group by ${byAgency ? 'r.agency_uscc, r.region_code, r.indicator' : 'r.indicator'}`);
+  if (months && byRegion) {
+    const range = scope.regionCode === undefined ? 'true'
+      : (([low, high]) => `r.region_code >= ${params.bind(low, 'text')} and r.region_code < ${params.bind(high, 'text')}`)(subtreeRange(scope.regionCode));
+    parts.push(`select ${keys}, r.indicator, r.numerator, r.denominator from region_monthly_rollups r
+      where ${range} and r.indicator = any(${names})
+        and r.month between ${params.bind(months.from, 'date')} and ${params.bind(months.to, 'date')}`);
+  } else if (months) {
+    parts.push(`select ${keys}, r.indicator, r.numerator, r.denominator from agency_monthly_rollups r
+      join scoped_agencies a on a.agency_uscc = r.agency_uscc and a.region_code = r.region_code
+      where r.indicator = any(${names})
+        and r.month between ${params.bind(months.from, 'date')} and ${params.bind(months.to, 'date')} and ${actionType}`);
+  }
+  for (const span of days) {
+    parts.push(`select ${keys}, r.indicator, r.numerator, r.denominator from indicator_rollups r
+      join scoped_agencies a on a.agency_uscc = r.agency_uscc and a.region_code = r.region_code
+      where r.indicator = any(${names})
+        and r.day between ${params.bind(span.from, 'date')} and ${params.bind(span.to, 'date')} and ${actionType}`);
+  }
+  const needsAgencies = parts.some((part) => part.includes('scoped_agencies'));
+  const body = `select ${byAgency ? 'x.agency_uscc, x.region_code' : 'null::text as agency_uscc, null::text as region_code'}, x.indicator,
+      sum(x.numerator)::int as numerator, sum(x.denominator)::int as denominator
+    from (${parts.join('\n    union all\n')}) x
+    group by ${byAgency ? 'x.agency_uscc, x.region_code, x.indicator' : 'x.indicator'}`;
+  const text = needsAgencies ? withCtes([scopedAgenciesCte(scope, params)], body) : body;
   const { rows } = await db.query<RollupSumRow>(text, params.values);
   return rows;
+}
+
+/** The indicators counted over an agency's people as of a day, which `agency_snapshot_rollups` holds. */
+export const peopleDefinitions = indicatorDefinitions.filter((definition) =>
+  definition.relation === 'officer_snapshots' || definition.relation === 'agency_staffing');
+
+/**
+ * The people-based figures as of `day` (a period is judged on its last day, or the as-of date if earlier), per
+ * indicator (per agency with `byAgency`); null when the rollups hold no snapshot of that day (the caller computes).
+ */
+export async function sumPeopleRollups(db: Queryable, scope: Scope, day: string, byAgency: boolean): Promise<RollupSumRow[] | null> {
+  const params = new SqlParameters();
+  const checked = checkScope(scope);
+  const keys = byAgency ? 'r.agency_uscc, r.region_code' : 'null::text as agency_uscc, null::text as region_code';
+  const on = params.bind(day, 'date');
+  const text = withCtes([scopedAgenciesCte(checked, params)],
+    `select ${keys}, r.indicator, sum(r.numerator)::int as numerator, sum(r.denominator)::int as denominator,
+       exists (select 1 from agency_snapshot_rollups s where s.snapshot_on = ${on}) as held
+     from (select 1) one
+     left join (agency_snapshot_rollups r join scoped_agencies a on a.agency_uscc = r.agency_uscc and a.region_code = r.region_code)
+       on r.snapshot_on = ${on}
+     group by ${byAgency ? 'r.agency_uscc, r.region_code, r.indicator' : 'r.indicator'}`);
+  const { rows } = await db.query<RollupSumRow & { held: boolean }>(text, params.values);
+  if (!rows[0]?.held) return null;
+  return rows.filter((row) => row.indicator !== null);
 }

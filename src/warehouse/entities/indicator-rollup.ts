@@ -1,4 +1,4 @@
-import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 
 /**
  * The indicator rollups dashboards read instead of the fact tables (DOMAIN.md §4). Grain: one row per agency ×
@@ -26,6 +26,87 @@ export class IndicatorRollup {
   /** the case's action type; '' for records that have none (supervision letters) */
   @PrimaryKey({ type: 'string', length: 20 })
   actionType!: string;
+
+  @Property({ type: 'integer' })
+  numerator!: number;
+
+  @Property({ type: 'integer' })
+  denominator!: number;
+}
+
+/**
+ * Whole months of the daily rollups per agency: what a ranking of agencies or a table per agency sums over a
+ * period's whole months (a county's year: one row per agency × indicator × month × action type). Kept equal
+ * to the sum of `indicator_rollups` by the refresh.
+ */
+@Entity({ tableName: 'agency_monthly_rollups' })
+export class AgencyMonthlyRollup {
+  @PrimaryKey({ type: 'string', length: 12 })
+  regionCode!: string;
+
+  @PrimaryKey({ type: 'string', length: 18 })
+  agencyUscc!: string;
+
+  @PrimaryKey({ type: 'string', length: 40 })
+  indicator!: string;
+
+  /** the first day of the month */
+  @PrimaryKey({ type: 'date' })
+  month!: string;
+
+  @PrimaryKey({ type: 'string', length: 20 })
+  actionType!: string;
+
+  @Property({ type: 'integer' })
+  numerator!: number;
+
+  @Property({ type: 'integer' })
+  denominator!: number;
+}
+
+/**
+ * Whole months per region code (every agency whose region it is), all action types together: what a region's
+ * figures and a ranking of regions sum, so that a province's year is read from some twenty thousand rows however
+ * many cases it holds. A scope of one action type reads the agencies' months instead.
+ */
+@Entity({ tableName: 'region_monthly_rollups' })
+export class RegionMonthlyRollup {
+  @PrimaryKey({ type: 'string', length: 12 })
+  regionCode!: string;
+
+  @PrimaryKey({ type: 'string', length: 40 })
+  indicator!: string;
+
+  /** the first day of the month */
+  @PrimaryKey({ type: 'date' })
+  month!: string;
+
+  @Property({ type: 'integer' })
+  numerator!: number;
+
+  @Property({ type: 'integer' })
+  denominator!: number;
+}
+
+/**
+ * The indicators counted over an agency's people rather than its records (certificate holding, reviewer
+ * staffing), per agency as of a day: each month's end and the rollups' as-of date, the days a year, quarter or
+ * month is judged on. Other days are computed when asked.
+ */
+@Entity({ tableName: 'agency_snapshot_rollups' })
+export class AgencySnapshotRollup {
+  @PrimaryKey({ type: 'string', length: 12 })
+  regionCode!: string;
+
+  @PrimaryKey({ type: 'string', length: 18 })
+  agencyUscc!: string;
+
+  @PrimaryKey({ type: 'string', length: 40 })
+  indicator!: string;
+
+  @PrimaryKey({ type: 'date' })
+  @Index({ name: 'agency_snapshot_rollups_snapshot_on_index' })
+  snapshotOn!: string;
 
   @Property({ type: 'integer' })
   numerator!: number;

@@ -8,6 +8,7 @@ import { Migration20261127000000ApiAccess } from './Migration20261127000000ApiAc
 import { Migration20261128000000SourceHealth } from './Migration20261128000000SourceHealth';
 import { Migration20261129000000Ledger } from './Migration20261129000000Ledger';
 import { Migration20261130000000PublicAnnualReports } from './Migration20261130000000PublicAnnualReports';
+import { Migration20261201000000MonthlyRollups } from './Migration20261201000000MonthlyRollups';
 
 /** Every migration, oldest first. A new migration is a new file here and a new line below. */
 export const migrationsList: MigrationObject[] = [
@@ -20,4 +21,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128000000SourceHealth', class: Migration20261128000000SourceHealth },
   { name: 'Migration20261129000000Ledger', class: Migration20261129000000Ledger },
   { name: 'Migration20261130000000PublicAnnualReports', class: Migration20261130000000PublicAnnualReports },
+  { name: 'Migration20261201000000MonthlyRollups', class: Migration20261201000000MonthlyRollups },
 ];
