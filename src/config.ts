@@ -38,6 +38,9 @@ export interface ApiConfig {
   introspection: boolean;
   /** requests per minute per viewer (per client address for the public) */
   rateLimitPerMinute: number;
+  /** how long a read-only answer may be served from the response cache (0: no cache), and the cache's size */
+  responseCacheSeconds: number;
+  responseCacheMegabytes: number;
   /** largest request body in bytes */
   maxBodyBytes: number;
   /** cost and depth a query may reach before it is refused unexecuted */
@@ -51,6 +54,13 @@ function intSetting(name: string, raw: string | undefined, fallback: number): nu
   if (!Number.isInteger(value) || value < 1 || value > 65535) {
     throw new Error(`${name}=${JSON.stringify(raw)} is not a port number (1–65535)`);
   }
+  return value;
+}
+
+function zeroOrMoreSetting(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name}=${JSON.stringify(raw)} is not a whole number (0 turns it off)`);
   return value;
 }
 
@@ -88,6 +98,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       jwtPublicKey: env.HUB_JWT_PUBLIC_KEY || undefined,
       introspection: booleanSetting('HUB_GRAPHQL_INTROSPECTION', env.HUB_GRAPHQL_INTROSPECTION, !production),
       rateLimitPerMinute: countSetting('HUB_RATE_LIMIT_PER_MINUTE', env.HUB_RATE_LIMIT_PER_MINUTE, 1200),
+      responseCacheSeconds: zeroOrMoreSetting('HUB_RESPONSE_CACHE_SECONDS', env.HUB_RESPONSE_CACHE_SECONDS, 30),
+      responseCacheMegabytes: zeroOrMoreSetting('HUB_RESPONSE_CACHE_MB', env.HUB_RESPONSE_CACHE_MB, 64),
       maxBodyBytes: countSetting('HUB_MAX_BODY_BYTES', env.HUB_MAX_BODY_BYTES, 100_000),
       maxCost: countSetting('HUB_GRAPHQL_MAX_COST', env.HUB_GRAPHQL_MAX_COST, 5_000),
       maxDepth: countSetting('HUB_GRAPHQL_MAX_DEPTH', env.HUB_GRAPHQL_MAX_DEPTH, 10),

@@ -14,12 +14,16 @@ import { createApiContext, type ApiActions, type ApiContext } from '../graphql/a
 import { writeAuditEntry, type AuditEntry } from './audit-log';
 import { DATABASE_UNAVAILABLE, databaseRetryAfterSeconds, databaseUnavailableMessage, isDatabaseUnavailable } from './database-unavailable';
 import { headerMapOf, operationOf, startApollo } from './graphql-endpoint';
+import { watchDataVersion } from './data-version';
 import { createRateLimit } from './rate-limit';
+import { ResponseCache } from './response-cache';
 import { BodyTooLargeError, readBody } from './request-body';
 
 export interface ApiEndpointOptions {
   /** connections as the API's role (row-level security applies) */
   apiPool: Pool;
+  /** the API's login, for the connection that follows data changes (the response cache) */
+  apiUrl: string;
   tokens: ApiTokens;
   profile: PolicyProfile;
   actions: ApiActions;
@@ -82,6 +86,9 @@ function attachment(fileName: string, asciiFileName: string): string {
 export async function createApiEndpoints(options: ApiEndpointOptions): Promise<ApiEndpoints> {
   const apollo: ApolloServer<ApiContext> = await startApollo(options.config, options.production);
   const rateLimit = createRateLimit(options.config.rateLimitPerMinute);
+  const cache = new ResponseCache({ ttlSeconds: options.config.responseCacheSeconds, maxBytes: options.config.responseCacheMegabytes * 2 ** 20 });
+  const dataVersion = cache.enabled ? watchDataVersion(options.apiPool, options.apiUrl, options.log) : null;
+  dataVersion?.onChange(() => cache.clear());
   const audit = (entry: AuditEntry) => writeAuditEntry(options.apiPool, entry,
     (error) => options.log(`audit log: cannot write (${error instanceof Error ? error.message : String(error)})`));
 
@@ -130,6 +137,21 @@ export async function createApiEndpoints(options: ApiEndpointOptions): Promise<A
       try { body = JSON.parse(text); } catch { refuse(response, 400, 'BAD_REQUEST', '请求体不是合法的 JSON'); return; }
     }
     const operation = operationOf(body ?? { query: url.searchParams.get('query'), operationName: url.searchParams.get('operationName') });
+    const today = todayInShanghai();
+    // read before the request's snapshot is taken: an answer is never kept under a version newer than its data
+    const version = operation.kind === 'query' && operation.query !== null ? await dataVersion?.read() ?? null : null;
+    const cacheKey = version === null ? null : ResponseCache.key({
+      viewer: viewerKey(viewer), version, today, query: operation.query!, operationName: operation.name,
+      variables: body === undefined ? url.searchParams.get('variables') : operation.variables,
+    });
+    const cached = cacheKey === null ? undefined : cache.get(cacheKey);
+    if (cached !== undefined) {
+      response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-hub-cache': 'hit' });
+      response.end(cached);
+      void audit({ viewer, kind: operation.kind, operationName: operation.name, query: operation.query, variables: operation.variables,
+        outcome: 'OK', error: null, sqlStatements: 0, durationMs: performance.now() - started, clientAddress: request.socket.remoteAddress ?? null });
+      return;
+    }
     let client: PoolClient | undefined;
     let statements = 0;
     let outcome: AuditEntry['outcome'] = 'OK';
@@ -138,7 +160,7 @@ export async function createApiEndpoints(options: ApiEndpointOptions): Promise<A
     try {
       client = await options.apiPool.connect();
       await beginAsViewer(client, viewer, { readOnly: operation.kind !== 'mutation' });
-      const context = createApiContext({ viewer, client, profile: options.profile, today: todayInShanghai(), actions: options.actions });
+      const context = createApiContext({ viewer, client, profile: options.profile, today, actions: options.actions });
       const result = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: request.method ?? 'GET', headers: headerMapOf(request.headers), search: url.search, body },
         context: async () => context,
@@ -151,6 +173,7 @@ export async function createApiEndpoints(options: ApiEndpointOptions): Promise<A
       if (result.body.kind === 'complete') {
         response.end(result.body.string);
         if (/"errors"\s*:/.test(result.body.string)) { outcome = 'ERROR'; failure = result.body.string.slice(0, 2000); }
+        else if (cacheKey !== null && (result.status ?? 200) === 200) cache.set(cacheKey, result.body.string);
       } else {
         for await (const chunk of result.body.asyncIterator) response.write(chunk);
         response.end();
@@ -260,6 +283,6 @@ export async function createApiEndpoints(options: ApiEndpointOptions): Promise<A
       }
       return false;
     },
-    stop: () => apollo.stop(),
+    stop: async () => { await dataVersion?.close(); await apollo.stop(); },
   };
 }

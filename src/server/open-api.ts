@@ -18,11 +18,12 @@ export async function openApi(options: {
   ownerPool: Pool; ownerUrl: string; config: HubConfig; profile: PolicyProfile; sources: readonly SourceDefinition[]; log(line: string): void;
 }): Promise<OpenApi> {
   await writeDisplayPeriodRules(options.ownerPool, options.profile);
-  const apiPool = createApiPool(await apiDatabaseUrl(options.ownerPool, options.ownerUrl, options.config.api));
+  const apiUrl = await apiDatabaseUrl(options.ownerPool, options.ownerUrl, options.config.api);
+  const apiPool = createApiPool(apiUrl);
   try {
     const tokens = await openApiTokens(options.ownerPool, options.config.api);
     const endpoints = await createApiEndpoints({
-      apiPool, tokens, profile: options.profile, config: options.config.api, production: options.config.production, log: options.log,
+      apiPool, apiUrl, tokens, profile: options.profile, config: options.config.api, production: options.config.production, log: options.log,
       actions: createApiActions({ ownerPool: options.ownerPool, sources: options.sources, profile: options.profile, log: options.log }),
     });
     return { endpoints, apiPool, tokens, close: async () => { await endpoints.stop(); await apiPool.end(); } };

@@ -9,6 +9,7 @@ import { Migration20261128000000SourceHealth } from './Migration20261128000000So
 import { Migration20261129000000Ledger } from './Migration20261129000000Ledger';
 import { Migration20261130000000PublicAnnualReports } from './Migration20261130000000PublicAnnualReports';
 import { Migration20261201000000MonthlyRollups } from './Migration20261201000000MonthlyRollups';
+import { Migration20261201010000DataVersion } from './Migration20261201010000DataVersion';
 
 /** Every migration, oldest first. A new migration is a new file here and a new line below. */
 export const migrationsList: MigrationObject[] = [
@@ -22,4 +23,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261129000000Ledger', class: Migration20261129000000Ledger },
   { name: 'Migration20261130000000PublicAnnualReports', class: Migration20261130000000PublicAnnualReports },
   { name: 'Migration20261201000000MonthlyRollups', class: Migration20261201000000MonthlyRollups },
+  { name: 'Migration20261201010000DataVersion', class: Migration20261201010000DataVersion },
 ];
