@@ -1,3 +1,4 @@
+import { manualSourceFor } from '../../etl/sources/manual-source';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -21,12 +22,6 @@ function readSources(config: HubConfig): SourceDefinition[] {
   return loadSourcesFile(config.sourcesFile);
 }
 
-/** A folder loaded by hand with no source named: one ad hoc source that may deliver for any agency. */
-function manualSource(folder: string): SourceDefinition {
-  const absolute = path.resolve(folder);
-  return { id: 'manual-files', name: `手工导入 ${absolute}`, transport: 'FOLDER', location: absolute, covers: {} };
-}
-
 export function registerEtlCommand(program: Command): void {
   const etl = program.command('etl').description('load agency feeds into the warehouse');
 
@@ -42,7 +37,7 @@ export function registerEtlCommand(program: Command): void {
       if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`--batch-size ${options.batchSize} is not a positive whole number`);
       await withHubSession(async (session) => {
         let sources: SourceDefinition[];
-        if (options.files && !options.source) sources = [manualSource(options.files)];
+        if (options.files && !options.source) sources = [manualSourceFor(options.files)];
         else {
           const all = readSources(session.config);
           sources = options.source ? [findSource(all, options.source)] : all;
