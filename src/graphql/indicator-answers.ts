@@ -1,5 +1,5 @@
 import { computeIndicators, computeIndicatorsByAgency, emptyIndicators, type IndicatorRequest, type Indicators } from '../metrics/indicators/indicator-engine';
-import { readIndicators, readIndicatorsByAgency } from '../metrics/indicators/read-indicators';
+import { readIndicators, readIndicatorsByAgency, readIndicatorsByRegion } from '../metrics/indicators/read-indicators';
 import type { ApiContext } from './api-context';
 
 /**
@@ -18,4 +18,9 @@ export async function indicatorsByAgencyFor(ctx: ApiContext, request: IndicatorR
     return new Map([...table].map(([uscc, agency]) => [uscc, { agencyUscc: uscc, regionCode: agency.regionCode, indicators: agency.periods.p ?? emptyIndicators() }]));
   }
   return (await readIndicatorsByAgency(ctx.db, request, ctx.profile)).agencies;
+}
+
+/** Indicators per region code for supervisors (the public and agencies read by agency: indicatorsByAgencyFor). */
+export async function indicatorsByRegionFor(ctx: ApiContext, request: IndicatorRequest): Promise<Map<string, Indicators>> {
+  return (await readIndicatorsByRegion(ctx.db, request, ctx.profile)).regions;
 }

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Field, ObjectType, Query, Resolver } from 'type-graphql';
 import { periodBuckets, type Granularity } from '../../domain/calendar/period-buckets';
-import { viewerSeesAgency } from '../../domain/access/viewer';
+import { viewerMaySupervise, viewerSeesAgency, viewerSeesRegion } from '../../domain/access/viewer';
 import { ActionTypes, type ActionType } from '../../domain/codes';
 import { InvalidValueError } from '../../domain/errors';
 import type { IndicatorName } from '../../domain/profile/policy-profile';
@@ -11,7 +11,7 @@ import { rateOf, type Rate as MetricRate } from '../../metrics/indicators/indica
 import type { ApiContext } from '../api-context';
 import { actionTypeCodes, asOfOr, periodOf, scopeOf, scopeWithin } from '../arguments';
 import { AggregateDimensionEnum, GranularityEnum, IndicatorNameEnum } from '../enums';
-import { indicatorsByAgencyFor, indicatorsFor } from '../indicator-answers';
+import { indicatorsByAgencyFor, indicatorsByRegionFor, indicatorsFor } from '../indicator-answers';
 import { DateScalar } from '../scalars';
 import { PeriodInput, Rate, ScopeInput } from '../types/common';
 import { AppealOutcomeCount, IndicatorInfo, IndicatorPoint, Indicators } from '../types/indicators';
@@ -35,7 +35,7 @@ class AggregateRow {
 interface AgencyFacts { uscc: string; name: string; regionCode: string; domain: string }
 
 /** The group of an agency along a region level: its ancestor at that level, or its own region when it sits above (本级). */
-function regionKey(agency: AgencyFacts, level: RegionLevel): AggregateKey {
+function regionKey(agency: Pick<AgencyFacts, 'regionCode'>, level: RegionLevel): AggregateKey {
   const directory = regionDirectory();
   const own = directory.require(agency.regionCode);
   const match = [...directory.ancestors(own.code), own].find((region) => region.level === level);
@@ -122,6 +122,20 @@ export class IndicatorResolver {
     const asOfDate = asOfOr(ctx.today, asOf);
     const buckets = time.length ? periodBuckets(whole, time[0] as Granularity) : [{ label: `${whole.from}..${whole.to}`, ...whole }];
     const actionTypes = dimensions.includes('ACTION_TYPE') ? (checked.actionType ? [checked.actionType] : actionTypeCodes) : [checked.actionType];
+    // grouped by regions (and time) only: summed per region code, without going through every agency
+    if (viewerMaySupervise(ctx.viewer) && dimensions.every((d) => d === 'PREFECTURE' || d === 'COUNTY' || timeDimensions.includes(d))) {
+      const groups = new Map<string, AggregateRow>();
+      for (const bucket of buckets) {
+        const regions = await indicatorsByRegionFor(ctx, { scope: checked, period: bucket, asOf: asOfDate });
+        for (const [regionCode, indicators] of regions) {
+          if (!viewerSeesRegion(ctx.viewer, regionCode)) continue;
+          const keys = dimensions.map((dimension): AggregateKey => (dimension === 'PREFECTURE' || dimension === 'COUNTY'
+            ? regionKey({ regionCode }, dimension) : { dimension, value: bucket.label, label: bucket.label }));
+          add(groups, keys, indicators[indicator as IndicatorName]);
+        }
+      }
+      return sortedRows(groups);
+    }
     const { rows: agencyRows } = await ctx.db.query<AgencyFacts>(`select uscc, name, region_code as "regionCode", domain from agencies`);
     const agencies = new Map(agencyRows.map((agency) => [agency.uscc, agency]));
 
@@ -147,6 +161,10 @@ export class IndicatorResolver {
         }
       }
     }
-    return [...groups.values()].sort((a, b) => a.keys.map((k) => k.value).join('/').localeCompare(b.keys.map((k) => k.value).join('/')));
+    return sortedRows(groups);
   }
+}
+
+function sortedRows(groups: Map<string, AggregateRow>): AggregateRow[] {
+  return [...groups.values()].sort((a, b) => a.keys.map((k) => k.value).join('/').localeCompare(b.keys.map((k) => k.value).join('/')));
 }

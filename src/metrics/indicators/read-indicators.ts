@@ -38,7 +38,7 @@ const snapshotDay = (request: IndicatorRequest) => (request.period.to < request.
 export async function readIndicators(db: Queryable, request: IndicatorRequest, profile: PolicyProfile): Promise<IndicatorAnswer> {
   const why = await rollupsCannotAnswer(db, request.scope, request.asOf, profile);
   if (why) return { indicators: await computeIndicators(db, request, profile), computedFrom: 'facts', why };
-  const [sums, peopleSums] = [await sumRollups(db, request, rolledUp, false), await sumPeopleRollups(db, request.scope, snapshotDay(request), false)];
+  const [sums, peopleSums] = [await sumRollups(db, request, rolledUp, 'scope'), await sumPeopleRollups(db, request.scope, snapshotDay(request), 'scope')];
   const snapshots = await computeIndicators(db, request, profile, peopleSums ? computedSnapshots : snapshotDefinitions);
   return { indicators: withSums(withSums(snapshots, sums, rolledUp), peopleSums, people), computedFrom: 'rollups', why: null };
 }
@@ -50,8 +50,8 @@ export async function readIndicatorsByAgency(db: Queryable, request: IndicatorRe
     [uscc, { agencyUscc: uscc, regionCode: agency.regionCode, indicators: agency.periods.period ?? emptyIndicators() }]));
   const why = await rollupsCannotAnswer(db, request.scope, request.asOf, profile);
   if (why) return { agencies: flatten(await computeIndicatorsByAgency(db, table, profile)), computedFrom: 'facts', why };
-  const sums = await sumRollups(db, request, rolledUp, true);
-  const peopleSums = await sumPeopleRollups(db, request.scope, snapshotDay(request), true);
+  const sums = await sumRollups(db, request, rolledUp, 'agency');
+  const peopleSums = await sumPeopleRollups(db, request.scope, snapshotDay(request), 'agency');
   const agencies = flatten(await computeIndicatorsByAgency(db, table, profile, peopleSums ? computedSnapshots : snapshotDefinitions));
   const byAgency = perAgency(sums);
   const peopleByAgency = perAgency(peopleSums);
@@ -60,6 +60,44 @@ export async function readIndicatorsByAgency(db: Queryable, request: IndicatorRe
     agency.indicators = withSums(agency.indicators, peopleByAgency.get(agency.agencyUscc) ?? (peopleSums && []), people);
   }
   return { agencies, computedFrom: 'rollups', why: null };
+}
+
+/**
+ * Indicators per region code (the agencies whose region it is, together), for rankings and tables of regions:
+ * from the region rollups when they can answer (a province's regions in one small read), otherwise the agencies'
+ * figures added up. Every region code with an agency in the scope is listed.
+ */
+export async function readIndicatorsByRegion(db: Queryable, request: IndicatorRequest, profile: PolicyProfile): Promise<{ regions: Map<string, Indicators>; computedFrom: 'rollups' | 'facts' }> {
+  const why = await rollupsCannotAnswer(db, request.scope, request.asOf, profile);
+  const regions = new Map<string, Indicators>();
+  const add = (regionCode: string, indicators: Indicators) => {
+    const sum = regions.get(regionCode);
+    if (!sum) { regions.set(regionCode, { ...indicators }); return; }
+    for (const name of Object.keys(indicators) as IndicatorName[]) {
+      sum[name] = rateOf(sum[name].numerator + indicators[name].numerator, sum[name].denominator + indicators[name].denominator);
+    }
+  };
+  const table = { scope: request.scope, periods: [{ id: 'period', ...request.period }], asOf: request.asOf };
+  if (why) {
+    for (const agency of (await computeIndicatorsByAgency(db, table, profile)).values()) add(agency.regionCode, agency.periods.period ?? emptyIndicators());
+    return { regions, computedFrom: 'facts' };
+  }
+  const sums = await sumRollups(db, request, rolledUp, 'region');
+  const peopleSums = await sumPeopleRollups(db, request.scope, snapshotDay(request), 'region');
+  for (const agency of (await computeIndicatorsByAgency(db, table, profile, peopleSums ? computedSnapshots : snapshotDefinitions)).values()) {
+    add(agency.regionCode, agency.periods.period ?? emptyIndicators());
+  }
+  const byRegion = (rows: readonly RollupSumRow[] | null) => {
+    const map = new Map<string, RollupSumRow[]>();
+    for (const row of rows ?? []) map.set(row.region_code!, [...(map.get(row.region_code!) ?? []), row]);
+    return map;
+  };
+  const dated = byRegion(sums);
+  const peopleByRegion = byRegion(peopleSums);
+  for (const [regionCode, indicators] of regions) {
+    regions.set(regionCode, withSums(withSums(indicators, dated.get(regionCode) ?? [], rolledUp), peopleByRegion.get(regionCode) ?? (peopleSums && []), people));
+  }
+  return { regions, computedFrom: 'rollups' };
 }
 
 function perAgency(rows: readonly RollupSumRow[] | null): Map<string, RollupSumRow[]> {

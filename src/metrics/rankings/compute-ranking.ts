@@ -4,7 +4,8 @@ import type { PolicyProfile } from '../../domain/profile/policy-profile';
 import { rankUnits, type RankedEntry, type RankingUnit } from '../../domain/ranking/rank-units';
 import { regionDirectory } from '../../domain/regions';
 import type { Period } from '../indicators/indicator-engine';
-import { readIndicatorsByAgency } from '../indicators/read-indicators';
+import type { Indicators } from '../indicators/indicator-engine';
+import { readIndicatorsByAgency, readIndicatorsByRegion } from '../indicators/read-indicators';
 import { profileFingerprint } from '../rollups/rollup-state';
 import type { Queryable } from '../sql/sql-parameters';
 import { regionLevels } from '../../warehouse/entities/region';
@@ -47,23 +48,30 @@ export async function computeRanking(db: Queryable, request: RankingRequest, pro
   const parent = regionDirectory().require(request.parentRegionCode);
   const units = await unitsOf(db, request);
   const scope = { regionCode: parent.code, ...(request.units === 'agencies' && request.domain !== undefined && { domain: request.domain }) };
-  const figures = await readIndicatorsByAgency(db, { scope, period: request.period, asOf: request.asOf }, profile);
+  const figuresRequest = { scope, period: request.period, asOf: request.asOf };
+  // regions are ranked on their region codes' sums, agencies on their own figures
+  const figures: { parts: { unitKey: string | undefined; indicators: Indicators }[]; computedFrom: 'rollups' | 'facts' } = request.units === 'regions'
+    ? await readIndicatorsByRegion(db, figuresRequest, profile).then(({ regions, computedFrom }) => ({
+      computedFrom, parts: [...regions].map(([regionCode, indicators]) => ({ unitKey: unitKeyOfRegion(units, regionCode), indicators })),
+    }))
+    : await readIndicatorsByAgency(db, figuresRequest, profile).then(({ agencies, computedFrom }) => ({
+      computedFrom, parts: [...agencies.values()].map((agency) => ({ unitKey: units.get(agency.agencyUscc)?.key ?? unitKeyOfRegion(units, agency.regionCode), indicators: agency.indicators })),
+    }));
 
   const inputs = new Map<string, RankingUnit>();
   for (const unit of units.values()) inputs.set(unit.key, { key: unit.key, label: unit.name, decisions: 0, indicators: {} });
-  for (const agency of figures.agencies.values()) {
-    const key = units.get(agency.agencyUscc)?.key ?? unitKeyOfRegion(units, agency.regionCode);
-    const unit = key === undefined ? undefined : inputs.get(key);
-    // an agency above the ranked level (a prefecture's own bureau when counties are ranked) belongs to no unit
+  for (const part of figures.parts) {
+    const unit = part.unitKey === undefined ? undefined : inputs.get(part.unitKey);
+    // a region or agency above the ranked level (a prefecture's own bureau when counties are ranked) belongs to no unit
     if (!unit) continue;
     for (const component of profile.ranking.components) {
-      const rate = agency.indicators[component.indicator];
+      const rate = part.indicators[component.indicator];
       const sum = unit.indicators[component.indicator] ?? { numerator: 0, denominator: 0, rate: null };
       const numerator = sum.numerator + rate.numerator;
       const denominator = sum.denominator + rate.denominator;
       unit.indicators[component.indicator] = { numerator, denominator, rate: denominator === 0 ? null : numerator / denominator };
     }
-    unit.decisions += agency.indicators[DECISIONS].denominator;
+    unit.decisions += part.indicators[DECISIONS].denominator;
   }
   const rankingInputs = [...inputs.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const byKey = new Map([...units.values()].map((unit) => [unit.key, unit]));

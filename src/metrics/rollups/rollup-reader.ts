@@ -31,6 +31,15 @@ export async function rollupsCannotAnswer(db: Queryable, scope: Scope, asOf: str
   return rows[0]!.pending ? '有新入库数据尚未汇总' : null;
 }
 
+/** What sums are per: the whole scope, each agency, or each region code (its agencies together). */
+export type RollupGrain = 'scope' | 'agency' | 'region';
+
+const grainKeys: Record<RollupGrain, string> = {
+  scope: 'null::text as agency_uscc, null::text as region_code',
+  agency: 'r.agency_uscc, r.region_code',
+  region: 'null::text as agency_uscc, r.region_code',
+};
+
 /**
  * A period cut into what each rollup can answer: the whole months inside it (monthly rollups) and the days
  * before the first and after the last whole month (daily rollups). A dashboard's year, quarter or month is
@@ -69,10 +78,11 @@ function subtreeRange(regionCode: string): [string, string] {
  * Numerator and denominator per indicator (per agency with `byAgency`) over the period: its whole months from
  * the monthly rollups, its other days from the daily ones. A scope of a region only (all action types), not by
  * agency, reads the months per region (a province's year is then some twenty thousand rows); any other scope
- * reads them per agency of the scope. One statement either way.
+ * reads them per agency of the scope. Summed per `grain`; one statement either way.
  */
 export async function sumRollups(db: Queryable, request: { scope: Scope; period: { from: string; to: string } },
-  indicators: readonly string[], byAgency: boolean): Promise<RollupSumRow[]> {
+  indicators: readonly string[], grain: RollupGrain): Promise<RollupSumRow[]> {
+  const byAgency = grain === 'agency';
   const scope = checkScope(request.scope);
   const params = new SqlParameters();
   const actionType = scope.actionType === undefined ? 'true'
@@ -84,7 +94,7 @@ export async function sumRollups(db: Queryable, request: { scope: Scope; period:
   const byRegion = !byAgency && scope.agencyUscc === undefined && scope.agencyUsccs === undefined && scope.domain === undefined
     && scope.actionType === undefined;
   const parts: string[] = [];
-  const keys = byAgency ? 'r.agency_uscc, r.region_code' : 'null::text as agency_uscc, null::text as region_code';
+  const keys = grainKeys[grain];
   if (months && byRegion) {
     const range = scope.regionCode === undefined ? 'true'
       : (([low, high]) => `r.region_code >= ${params.bind(low, 'text')} and r.region_code < ${params.bind(high, 'text')}`)(subtreeRange(scope.regionCode));
@@ -104,10 +114,9 @@ export async function sumRollups(db: Queryable, request: { scope: Scope; period:
         and r.day between ${params.bind(span.from, 'date')} and ${params.bind(span.to, 'date')} and ${actionType}`);
   }
   const needsAgencies = parts.some((part) => part.includes('scoped_agencies'));
-  const body = `select ${byAgency ? 'x.agency_uscc, x.region_code' : 'null::text as agency_uscc, null::text as region_code'}, x.indicator,
-      sum(x.numerator)::int as numerator, sum(x.denominator)::int as denominator
+  const body = `select x.agency_uscc, x.region_code, x.indicator, sum(x.numerator)::int as numerator, sum(x.denominator)::int as denominator
     from (${parts.join('\n    union all\n')}) x
-    group by ${byAgency ? 'x.agency_uscc, x.region_code, x.indicator' : 'x.indicator'}`;
+    group by x.agency_uscc, x.region_code, x.indicator`;
   const text = needsAgencies ? withCtes([scopedAgenciesCte(scope, params)], body) : body;
   const { rows } = await db.query<RollupSumRow>(text, params.values);
   return rows;
@@ -121,10 +130,10 @@ export const peopleDefinitions = indicatorDefinitions.filter((definition) =>
  * The people-based figures as of `day` (a period is judged on its last day, or the as-of date if earlier), per
  * indicator (per agency with `byAgency`); null when the rollups hold no snapshot of that day (the caller computes).
  */
-export async function sumPeopleRollups(db: Queryable, scope: Scope, day: string, byAgency: boolean): Promise<RollupSumRow[] | null> {
+export async function sumPeopleRollups(db: Queryable, scope: Scope, day: string, grain: RollupGrain): Promise<RollupSumRow[] | null> {
   const params = new SqlParameters();
   const checked = checkScope(scope);
-  const keys = byAgency ? 'r.agency_uscc, r.region_code' : 'null::text as agency_uscc, null::text as region_code';
+  const keys = grainKeys[grain];
   const on = params.bind(day, 'date');
   const text = withCtes([scopedAgenciesCte(checked, params)],
     `select ${keys}, r.indicator, sum(r.numerator)::int as numerator, sum(r.denominator)::int as denominator,
@@ -132,7 +141,7 @@ export async function sumPeopleRollups(db: Queryable, scope: Scope, day: string,
      from (select 1) one
      left join (agency_snapshot_rollups r join scoped_agencies a on a.agency_uscc = r.agency_uscc and a.region_code = r.region_code)
        on r.snapshot_on = ${on}
-     group by ${byAgency ? 'r.agency_uscc, r.region_code, r.indicator' : 'r.indicator'}`);
+     group by 1, 2, 3`);
   const { rows } = await db.query<RollupSumRow & { held: boolean }>(text, params.values);
   if (!rows[0]?.held) return null;
   return rows.filter((row) => row.indicator !== null);
