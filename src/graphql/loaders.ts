@@ -33,12 +33,26 @@ function splitKeys(keys: readonly string[]): [string[], string[]] {
   return [pairs.map((p) => p[0]), pairs.map((p) => p[1])];
 }
 
-const inKeys = `(t.agency_uscc, t.case_id) in (select * from unnest($1::text[], $2::text[]))`;
+const inKeys = (alias: string) => `(${alias}.agency_uscc, ${alias}.case_id) in (select * from unnest($1::text[], $2::text[]))`;
+
+/**
+ * The region codes of the agencies of these case keys, as a condition on `alias.region_code` ($3): an equality
+ * for one region, so that a case page reads one region (one shard of a distributed warehouse, schema/distribution.yaml).
+ */
+async function regionsOf(agencies: DataLoader<string, AgencyRow | null>, keys: readonly string[], alias: string): Promise<{ condition: string; value: unknown }> {
+  const found = await agencies.loadMany([...new Set(splitKeys(keys)[0])]);
+  const regions = [...new Set(found.map((agency) => (agency && !(agency instanceof Error) ? agency.regionCode : '')))];
+  return regions.length === 1
+    ? { condition: `${alias}.region_code = $3::text`, value: regions[0] }
+    : { condition: `${alias}.region_code = any($3::text[])`, value: regions };
+}
 
 /** Rows of a table hanging on cases, grouped by case key, in the order given. */
-function childrenLoader(base: LoaderBase, select: string, orderBy: string) {
+function childrenLoader(base: LoaderBase, agencies: DataLoader<string, AgencyRow | null>, select: string, orderBy: string) {
   return new DataLoader<string, Record<string, unknown>[]>(async (keys) => {
-    const { rows } = await base.db.query<Record<string, unknown>>(`${select} where ${inKeys} order by ${orderBy}`, splitKeys(keys));
+    const region = await regionsOf(agencies, keys, 't');
+    const { rows } = await base.db.query<Record<string, unknown>>(`${select} where ${region.condition} and ${inKeys('t')} order by ${orderBy}`,
+      [...splitKeys(keys), region.value]);
     const byCase = new Map<string, Record<string, unknown>[]>();
     for (const row of rows) {
       const key = caseKey(row.agency_uscc as string, row.case_id as string);
@@ -49,33 +63,41 @@ function childrenLoader(base: LoaderBase, select: string, orderBy: string) {
 }
 
 export function createLoaders(base: LoaderBase): Loaders {
+  const agencyByUscc = new DataLoader<string, AgencyRow | null>(async (usccs) => {
+    const { rows } = await base.db.query<AgencyRow>(
+      `select uscc, name, region_code as "regionCode", tier, domain, kind from agencies where uscc = any($1::text[])`, [usccs]);
+    const byUscc = new Map(rows.map((row) => [row.uscc, row]));
+    return usccs.map((uscc) => byUscc.get(uscc) ?? null);
+  });
   return {
     caseByKey: new DataLoader(async (keys) => {
+      const region = await regionsOf(agencyByUscc, keys, 'c');
       const { rows } = await base.db.query<Record<string, unknown>>(
-        `select ${caseColumnsSql(base.viewer)} from cases c where (c.agency_uscc, c.case_id) in (select * from unnest($1::text[], $2::text[]))`,
-        splitKeys(keys));
+        `select ${caseColumnsSql(base.viewer)} from cases c where ${region.condition} and ${inKeys('c')}`,
+        [...splitKeys(keys), region.value]);
       const byKey = new Map(rows.map((row) => [caseKey(row.agency_uscc as string, row.case_id as string), toCaseRow(row, base.viewer, base.profile)]));
       return keys.map((key) => byKey.get(key) ?? null);
     }),
     checksByCase: new DataLoader(async (keys) => {
-      const cases = keys.map((key) => { const [agencyUscc, caseId] = key.split('\u0000') as [string, string]; return { agencyUscc, caseId }; });
+      const agencies = await agencyByUscc.loadMany([...new Set(splitKeys(keys)[0])]);
+      const regionOf = new Map(agencies.flatMap((agency) => (agency && !(agency instanceof Error) ? [[agency.uscc, agency.regionCode] as const] : [])));
+      const cases = keys.map((key) => {
+        const [agencyUscc, caseId] = key.split('\u0000') as [string, string];
+        const regionCode = regionOf.get(agencyUscc);
+        return { agencyUscc, caseId, ...(regionCode !== undefined && { regionCode }) };
+      });
       const checks = await caseChecksAsOf(base.db, { scope: {}, asOf: base.today, cases }, base.profile);
       const byKey = new Map(checks.map((check) => [caseKey(check.agencyUscc, check.caseId), check]));
       return keys.map((key) => byKey.get(key) ?? null);
     }),
-    agencyByUscc: new DataLoader(async (usccs) => {
-      const { rows } = await base.db.query<AgencyRow>(
-        `select uscc, name, region_code as "regionCode", tier, domain, kind from agencies where uscc = any($1::text[])`, [usccs]);
-      const byUscc = new Map(rows.map((row) => [row.uscc, row]));
-      return usccs.map((uscc) => byUscc.get(uscc) ?? null);
-    }),
-    reviewsByCase: childrenLoader(base,
+    agencyByUscc,
+    reviewsByCase: childrenLoader(base, agencyByUscc,
       `select t.agency_uscc, t.case_id, t.round, t.submitted_on::text as "submittedOn", t.completed_on::text as "completedOn", t.opinion,
          t.reviewer_ids as "reviewerIds" from legal_reviews t`, 't.round'),
-    appealsByCase: childrenLoader(base,
+    appealsByCase: childrenLoader(base, agencyByUscc,
       `select t.agency_uscc, t.case_id, t.kind, t.filed_on::text as "filedOn", t.concluded_on::text as "concludedOn", t.outcome, t.body
        from appeals t`, 't.kind'),
-    recordingsByCase: childrenLoader(base,
+    recordingsByCase: childrenLoader(base, agencyByUscc,
       `select t.agency_uscc, t.case_id, t.record_id as "recordId", t.stage, t.activity, t.method, t.recorded_at as "recordedAt",
          t.uploaded_at as "uploadedAt", t.sha256 from recordings t`, 't.recorded_at, t.record_id'),
     ledgerStatusByAgency: new DataLoader(async (usccs) => {

@@ -14,11 +14,14 @@ export interface LedgerStatusRow {
 /** The statuses of several agencies in one statement (the caller's row-level security applies). */
 export async function readLedgerStatuses(db: Queryable, usccs: readonly string[]): Promise<LedgerStatusRow[]> {
   const { rows } = await db.query<LedgerStatusRow>(
-    `select a.uscc as "agencyUscc",
-       coalesce((select max(e.seq) from ledger_entries e where e.agency_uscc = a.uscc), 0)::int as entries,
+    // each agency's chain length grouped once, not a subquery per agency (which a distributed warehouse cannot push down)
+    `with heads as (select e.agency_uscc, max(e.seq) as seq from ledger_entries e where e.agency_uscc = any($1::text[]) group by e.agency_uscc)
+     select a.uscc as "agencyUscc",
+       coalesce(h.seq, 0)::int as entries,
        v.ok as verified, v.verified_at as "verifiedAt", v.broken_seq::text as "brokenSeq", v.problem,
        (select max(c.created_at) from ledger_checkpoints c where (c.signed_text::jsonb -> 'heads') ? a.uscc) as "lastCheckpointAt"
      from unnest($1::text[]) as a(uscc)
+     left join heads h on h.agency_uscc = a.uscc
      left join lateral (select * from ledger_verifications x where x.agency_uscc = a.uscc order by x.verified_at desc, x.id desc limit 1) v on true`,
     [usccs]);
   return rows;

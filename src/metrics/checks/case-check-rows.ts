@@ -46,8 +46,11 @@ export interface CaseCheck {
 export interface CaseCheckRequest {
   scope: Scope;
   asOf: string;
-  /** only these cases; absent: every case of the scope */
-  cases?: readonly { agencyUscc: string; caseId: string }[];
+  /**
+   * only these cases; absent: every case of the scope. With their agencies' region codes, the read is pinned to
+   * them (one region: one shard of a distributed warehouse).
+   */
+  cases?: readonly { agencyUscc: string; caseId: string; regionCode?: string }[];
 }
 
 /** The checks of the cases of a scope (or of the cases named) as of T. Grain of the answer: one row per case. */

@@ -57,6 +57,7 @@ export function caseCheckStatement(request: CaseCheckStatementRequest, profile: 
   const onlyCases = request.cases && {
     agencyUsccs: params.bind(request.cases.map((c) => c.agencyUscc), 'text[]'),
     caseIds: params.bind(request.cases.map((c) => c.caseId), 'text[]'),
+    regions: regionCondition(request.cases, params),
   };
   const ctx: CheckContext = { params, profile, scope, asOf, ...(window && { window }), ...(onlyCases && { onlyCases }) };
   const ctes = [scopedAgenciesCte(scope, params), ...caseChecks.ctes(ctx)];
@@ -81,4 +82,14 @@ export function caseCheckStatement(request: CaseCheckStatementRequest, profile: 
     from case_checks r ${where}
     ${request.ordered === false ? '' : 'order by r.agency_uscc, r.case_id'}`);
   return { text, values: params.values };
+}
+
+/**
+ * `c.region_code` pinned to the named cases' regions, when every case names one: `= $n` for one region (the
+ * planner carries an equality to every table joined on region_code), `= any($n)` for several; null otherwise.
+ */
+function regionCondition(cases: readonly { regionCode?: string }[], params: SqlParameters): string | null {
+  const regions = [...new Set(cases.map((c) => c.regionCode))];
+  if (regions.length === 0 || regions.includes(undefined)) return null;
+  return regions.length === 1 ? `c.region_code = ${params.bind(regions[0], 'text')}` : `c.region_code = any(${params.bind(regions, 'text[]')})`;
 }

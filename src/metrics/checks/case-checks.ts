@@ -160,7 +160,8 @@ function caseFactsSql(ctx: CheckContext): string {
       order by lr.round desc limit 1
     ) last_round on true
     where ${actionTypeConditionSql(ctx.scope, params, 'c')} ${window}
-      ${ctx.onlyCases ? `and (c.agency_uscc, c.case_id) in (select * from unnest(${ctx.onlyCases.agencyUsccs}, ${ctx.onlyCases.caseIds}))` : ''}`;
+      ${ctx.onlyCases ? `and (c.agency_uscc, c.case_id) in (select * from unnest(${ctx.onlyCases.agencyUsccs}, ${ctx.onlyCases.caseIds}))` : ''}
+      ${ctx.onlyCases?.regions ? `and ${ctx.onlyCases.regions}` : ''}`;
 }
 
 /** Statuses as of T from the facts: DOMAIN.md §4 "events dated after T do not count; a deadline on or after T is not yet due". */

@@ -18,7 +18,7 @@ export interface CheckContext {
    * Only these cases (bound `text[]` arrays of agency USCCs and case ids, pairwise): the checks of a page of
    * cases without computing the whole scope's. Absent: every case of the scope.
    */
-  onlyCases?: { agencyUsccs: string; caseIds: string };
+  onlyCases?: { agencyUsccs: string; caseIds: string; regions: string | null };
 }
 
 /**
