@@ -1,8 +1,8 @@
 import type { Pool, PoolClient } from 'pg';
-import { assertCivilDate, todayInShanghai } from '../../domain/calendar/civil-date';
+import { addCalendarDays, assertCivilDate, todayInShanghai } from '../../domain/calendar/civil-date';
 import type { PolicyProfile } from '../../domain/profile/policy-profile';
 import { dailyCountsStatement, indicatorStatement } from '../indicators/indicator-engine';
-import { peopleDefinitions } from './rollup-reader';
+import { monthEnd, peopleDefinitions } from './rollup-reader';
 import { profileFingerprint, readRollupState, staleness } from './rollup-state';
 
 /**
@@ -146,8 +146,8 @@ async function refreshChanged(client: PoolClient, profile: PolicyProfile, asOf: 
 async function refreshPeople(client: PoolClient, profile: PolicyProfile, asOf: string, agencies: string[] | null): Promise<void> {
   const { rows: [extent] } = await client.query<{ first: string | null }>('select min(month)::text as first from agency_monthly_rollups');
   const days: string[] = [];
-  for (let month = extent?.first ?? asOf.slice(0, 7) + '-01'; month <= asOf; month = nextMonth(month)) {
-    const end = addDay(nextMonth(month), -1);
+  for (let month = extent?.first ?? asOf.slice(0, 7) + '-01'; month <= asOf; month = addCalendarDays(monthEnd(month), 1)) {
+    const end = monthEnd(month);
     if (end < asOf) days.push(end);
   }
   days.push(asOf);
@@ -159,18 +159,6 @@ async function refreshPeople(client: PoolClient, profile: PolicyProfile, asOf: s
   await client.query(`insert into agency_snapshot_rollups (region_code, agency_uscc, indicator, snapshot_on, numerator, denominator)
     select x.region_code, x.agency_uscc, x.indicator, x.period_id::date, x.numerator, x.denominator from (${statement.text}) x
     where x.indicator is not null and x.period_id is not null`, statement.values);
-}
-
-function nextMonth(month: string): string {
-  const date = new Date(`${month.slice(0, 7)}-01T00:00:00Z`);
-  date.setUTCMonth(date.getUTCMonth() + 1);
-  return date.toISOString().slice(0, 10);
-}
-
-function addDay(day: string, n: number): string {
-  const date = new Date(`${day}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + n);
-  return date.toISOString().slice(0, 10);
 }
 
 /** One line for the log and the terminal. */

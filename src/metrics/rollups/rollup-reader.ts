@@ -1,4 +1,5 @@
 import type { PolicyProfile } from '../../domain/profile/policy-profile';
+import { addCalendarDays } from '../../domain/calendar/civil-date';
 import { regionDirectory, subtreePrefix } from '../../domain/regions';
 import { indicatorDefinitions } from '../indicators/indicator-definitions';
 import { checkScope, scopedAgenciesCte, type Scope } from '../scope/scope';
@@ -46,22 +47,16 @@ const grainKeys: Record<RollupGrain, string> = {
  * whole months only.
  */
 export function splitPeriod(period: { from: string; to: string }): { months: { from: string; to: string } | null; days: { from: string; to: string }[] } {
-  const firstWhole = period.from.endsWith('-01') ? period.from : addDays(monthEnd(period.from), 1);
-  const lastWhole = period.to === monthEnd(period.to) ? period.to : addDays(`${period.to.slice(0, 7)}-01`, -1);
+  const firstWhole = period.from.endsWith('-01') ? period.from : addCalendarDays(monthEnd(period.from), 1);
+  const lastWhole = period.to === monthEnd(period.to) ? period.to : addCalendarDays(`${period.to.slice(0, 7)}-01`, -1);
   if (firstWhole > lastWhole) return { months: null, days: [period] };
   const days = [];
-  if (period.from < firstWhole) days.push({ from: period.from, to: addDays(firstWhole, -1) });
-  if (lastWhole < period.to) days.push({ from: addDays(lastWhole, 1), to: period.to });
+  if (period.from < firstWhole) days.push({ from: period.from, to: addCalendarDays(firstWhole, -1) });
+  if (lastWhole < period.to) days.push({ from: addCalendarDays(lastWhole, 1), to: period.to });
   return { months: { from: firstWhole, to: `${lastWhole.slice(0, 7)}-01` }, days };
 }
 
-function addDays(day: string, n: number): string {
-  const date = new Date(`${day}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + n);
-  return date.toISOString().slice(0, 10);
-}
-
-function monthEnd(day: string): string {
+export function monthEnd(day: string): string {
   const date = new Date(`${day.slice(0, 7)}-01T00:00:00Z`);
   date.setUTCMonth(date.getUTCMonth() + 1, 0);
   return date.toISOString().slice(0, 10);
