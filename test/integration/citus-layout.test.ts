@@ -618,7 +618,7 @@ describe('the dashboards under schema/distribution.yaml', () => {
     expect(unpinned).toEqual([]);
   });
 
-  test("fan-out: a county's overview reads every shard, and after a rollup refresh reads the rollups and annual_reports, no other fact table", async () => {
+  test("a county's overview: its dated figures from its subtree's rows (one shard), the rest fans out; after a rollup refresh it reads the rollups and annual_reports, no other fact table", async () => {
     // a county's agencies carry the codes of the county and of its townships, which hash to different shards;
     // with hash distribution only an equality on region_code keeps a statement on one shard
     const [codes] = await sql<{ n: number }>(`select count(distinct a.region_code)::int as n from agencies a
@@ -626,7 +626,12 @@ describe('the dashboards under schema/distribution.yaml', () => {
     expect(codes!.n).toBeGreaterThan(1);
     const overview = explained.filter((s) => s.panel === 'overview/headline' && s.viewer === 'county');
     const tablesRead = (s: Explained) => { const t: string[] = []; walk(s.plan, (n) => { if (n['Relation Name'] && distributionColumn.has(n['Relation Name'])) t.push(n['Relation Name']); }); return t; };
-    const fanOut = overview.filter((s) => tablesRead(s).length);
+    const reading = overview.filter((s) => tablesRead(s).length);
+    // the county's own dated figures come from its subtree's row: one region_code, one shard
+    const subtree = reading.filter((s) => tablesRead(s).every((t) => t === 'subtree_monthly_rollups'));
+    expect(subtree.length).toBeGreaterThan(0);
+    expect(subtree.filter((s) => !singleShard(s.plan).single).map((s) => s.text)).toEqual([]);
+    const fanOut = reading.filter((s) => !subtree.includes(s));
     expect(fanOut.length).toBeGreaterThan(0);
     expect(fanOut.filter((s) => singleShard(s.plan).single).map((s) => s.text)).toEqual([]);
     const read = (figures: string) => new Set(fanOut.filter((s) => s.figures === figures).flatMap(tablesRead));

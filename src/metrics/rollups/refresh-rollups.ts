@@ -41,6 +41,11 @@ const REGION_COLUMNS = 'region_code, indicator, month, numerator, denominator';
 /** the daily rollups summed per agency × month (a `where` and the `group by` follow) */
 const AGENCY_MONTHS = `select r.region_code, r.agency_uscc, r.indicator, date_trunc('month', r.day)::date, r.action_type,
   sum(r.numerator), sum(r.denominator) from indicator_rollups r`;
+/** the regions' months summed per region subtree: each region code counts in its own and every ancestor's */
+const SUBTREE_MONTHS = `select g.code, r.indicator, r.month, sum(r.numerator), sum(r.denominator)
+  from region_monthly_rollups r
+  join regions g on g.subtree_prefix in (left(r.region_code, 2), left(r.region_code, 4), left(r.region_code, 6), left(r.region_code, 9), r.region_code)
+    and starts_with(r.region_code, g.subtree_prefix)`;
 /** the agencies' months summed per region */
 const REGION_MONTHS = `select r.region_code, r.indicator, r.month, sum(r.numerator), sum(r.denominator)
   from agency_monthly_rollups r`;
@@ -92,6 +97,8 @@ async function refreshAll(client: PoolClient, profile: PolicyProfile, asOf: stri
   await client.query('delete from region_monthly_rollups');
   await client.query(`insert into agency_monthly_rollups (${MONTHLY_COLUMNS}) ${AGENCY_MONTHS} group by 1, 2, 3, 4, 5`);
   await client.query(`insert into region_monthly_rollups (${REGION_COLUMNS}) ${REGION_MONTHS} group by 1, 2, 3`);
+  await client.query('delete from subtree_monthly_rollups');
+  await client.query(`insert into subtree_monthly_rollups (${REGION_COLUMNS}) ${SUBTREE_MONTHS} group by 1, 2, 3`);
   await refreshPeople(client, profile, asOf, null);
   const { rows } = await client.query<{ agencies: number; days: number }>(
     'select count(distinct agency_uscc)::int as agencies, count(distinct day)::int as days from indicator_rollups');
@@ -134,6 +141,15 @@ async function refreshChanged(client: PoolClient, profile: PolicyProfile, asOf: 
     where r.region_code = m.region_code and r.month = m.month`);
   await client.query(`insert into region_monthly_rollups (${REGION_COLUMNS}) ${REGION_MONTHS}
     where exists (select 1 from refresh_months m where m.region_code = r.region_code and m.month = r.month)
+    group by 1, 2, 3`);
+  // every subtree holding a region of those months: the regions' ancestors, themselves included
+  await client.query(`create temp table refresh_subtrees on commit drop as
+    select distinct g.code, m.month from (select distinct region_code, month from refresh_months) m
+    join regions g on g.subtree_prefix in (left(m.region_code, 2), left(m.region_code, 4), left(m.region_code, 6), left(m.region_code, 9), m.region_code)
+      and starts_with(m.region_code, g.subtree_prefix)`);
+  await client.query(`delete from subtree_monthly_rollups r using refresh_subtrees s where r.region_code = s.code and r.month = s.month`);
+  await client.query(`insert into subtree_monthly_rollups (${REGION_COLUMNS}) ${SUBTREE_MONTHS}
+    where exists (select 1 from refresh_subtrees s where s.code = g.code and s.month = r.month)
     group by 1, 2, 3`);
   await refreshPeople(client, profile, asOf, extent.agencies);
   return { mode: 'incremental', reason: null, asOf, agencies: extent.agencies.length, days: extent.days, rows: inserted.rowCount ?? 0 };

@@ -71,9 +71,9 @@ function subtreeRange(regionCode: string): [string, string] {
 
 /**
  * Numerator and denominator per indicator (per agency with `byAgency`) over the period: its whole months from
- * the monthly rollups, its other days from the daily ones. A scope of a region only (all action types), not by
- * agency, reads the months per region (a province's year is then some twenty thousand rows); any other scope
- * reads them per agency of the scope. Summed per `grain`; one statement either way.
+ * the monthly rollups, its other days from the daily ones. A region's own figures (all action types) read its
+ * subtree's months (one row per indicator and month); per region, the months of each region code; any other
+ * scope reads them per agency of the scope. Summed per `grain`; one statement either way.
  */
 export async function sumRollups(db: Queryable, request: { scope: Scope; period: { from: string; to: string } },
   indicators: readonly string[], grain: RollupGrain): Promise<RollupSumRow[]> {
@@ -90,7 +90,12 @@ export async function sumRollups(db: Queryable, request: { scope: Scope; period:
     && scope.actionType === undefined;
   const parts: string[] = [];
   const keys = grainKeys[grain];
-  if (months && byRegion) {
+  if (months && byRegion && grain === 'scope' && scope.regionCode !== undefined) {
+    // the region's own figures: its subtree's row per indicator and month
+    parts.push(`select ${keys}, r.indicator, r.numerator, r.denominator from subtree_monthly_rollups r
+      where r.region_code = ${params.bind(scope.regionCode, 'text')} and r.indicator = any(${names})
+        and r.month between ${params.bind(months.from, 'date')} and ${params.bind(months.to, 'date')}`);
+  } else if (months && byRegion) {
     const range = scope.regionCode === undefined ? 'true'
       : (([low, high]) => `r.region_code >= ${params.bind(low, 'text')} and r.region_code < ${params.bind(high, 'text')}`)(subtreeRange(scope.regionCode));
     parts.push(`select ${keys}, r.indicator, r.numerator, r.denominator from region_monthly_rollups r

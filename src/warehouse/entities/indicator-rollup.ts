@@ -89,6 +89,30 @@ export class RegionMonthlyRollup {
 }
 
 /**
+ * Whole months per region subtree: a region with every region below it, all action types together. A region's
+ * own figures (the overview of a province, a prefecture or a county) are one row per indicator and month.
+ */
+@Entity({ tableName: 'subtree_monthly_rollups' })
+export class SubtreeMonthlyRollup {
+  /** the region whose subtree is summed */
+  @PrimaryKey({ type: 'string', length: 12 })
+  regionCode!: string;
+
+  @PrimaryKey({ type: 'string', length: 40 })
+  indicator!: string;
+
+  /** the first day of the month */
+  @PrimaryKey({ type: 'date' })
+  month!: string;
+
+  @Property({ type: 'integer' })
+  numerator!: number;
+
+  @Property({ type: 'integer' })
+  denominator!: number;
+}
+
+/**
  * The indicators counted over an agency's people rather than its records (certificate holding, reviewer
  * staffing), per agency as of a day: each month's end and the rollups' as-of date, the days a year, quarter or
  * month is judged on. Other days are computed when asked.

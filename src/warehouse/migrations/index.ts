@@ -10,6 +10,7 @@ import { Migration20261129000000Ledger } from './Migration20261129000000Ledger';
 import { Migration20261130000000PublicAnnualReports } from './Migration20261130000000PublicAnnualReports';
 import { Migration20261201000000MonthlyRollups } from './Migration20261201000000MonthlyRollups';
 import { Migration20261201010000DataVersion } from './Migration20261201010000DataVersion';
+import { Migration20261201020000SubtreeRollups } from './Migration20261201020000SubtreeRollups';
 
 /** Every migration, oldest first. A new migration is a new file here and a new line below. */
 export const migrationsList: MigrationObject[] = [
@@ -24,4 +25,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261130000000PublicAnnualReports', class: Migration20261130000000PublicAnnualReports },
   { name: 'Migration20261201000000MonthlyRollups', class: Migration20261201000000MonthlyRollups },
   { name: 'Migration20261201010000DataVersion', class: Migration20261201010000DataVersion },
+  { name: 'Migration20261201020000SubtreeRollups', class: Migration20261201020000SubtreeRollups },
 ];
