@@ -7,7 +7,7 @@ import { createPool } from '../../src/database/pg';
 import { loadPolicyProfile, type PolicyProfile } from '../../src/domain/profile/policy-profile';
 import { caseChecksAsOf } from '../../src/metrics/checks/case-check-rows';
 import { computeIndicators, computeIndicatorsByAgency, type NamedPeriod } from '../../src/metrics/indicators/indicator-engine';
-import { readIndicators, readIndicatorsByAgency } from '../../src/metrics/indicators/read-indicators';
+import { readIndicators, readIndicatorsByAgency, readIndicatorsByRegion } from '../../src/metrics/indicators/read-indicators';
 import { refreshRollups } from '../../src/metrics/rollups/refresh-rollups';
 import { writeCsv } from '../support/builders/feed-files';
 import { loadSyntheticProvince, readAnswerKey } from '../support/synthetic-province';
@@ -154,6 +154,33 @@ describe('indicator rollups', () => {
     expect(pending).toMatchObject({ computedFrom: 'facts', why: '有新入库数据尚未汇总' });
     expect(pending.indicators.publicationRate.numerator).toBe(before.indicators.publicationRate.numerator + 1);
     expect(pending.indicators.publicationRate.denominator).toBe(before.indicators.publicationRate.denominator);
+
+    // wider scopes: the rollups, with that one agency computed from the facts in place of its stale rows
+    const { rows: [own] } = await pool.query<{ region_code: string }>('select region_code from agencies where uscc = $1', [overdue.agencyUscc]);
+    const prefecture = `${own!.region_code.slice(0, 4)}00`;
+    for (const wide of [{}, { regionCode: prefecture }]) {
+      const mixed = await readIndicators(pool, { scope: wide, period, asOf }, profile);
+      expect({ wide, computedFrom: mixed.computedFrom }).toEqual({ wide, computedFrom: 'rollups' });
+      expect({ wide, ...mixed.indicators }).toEqual({ wide, ...(await computeIndicators(pool, { scope: wide, period, asOf }, profile)) });
+    }
+    const factsByAgency = await computeIndicatorsByAgency(pool, { scope: { regionCode: prefecture }, periods: [{ ...period, id: 'p' }], asOf }, profile);
+    const mixedByAgency = await readIndicatorsByAgency(pool, { scope: { regionCode: prefecture }, period, asOf }, profile);
+    for (const [uscc, agency] of mixedByAgency.agencies) expect({ uscc, ...agency.indicators }).toEqual({ uscc, ...factsByAgency.get(uscc)!.periods.p });
+    const factsByRegion = new Map<string, Record<string, [number, number]>>();
+    for (const agency of factsByAgency.values()) {
+      const sums = factsByRegion.get(agency.regionCode) ?? {};
+      for (const [name, rate] of Object.entries(agency.periods.p!)) {
+        const [n, d] = sums[name] ?? [0, 0];
+        sums[name] = [n + rate.numerator, d + rate.denominator];
+      }
+      factsByRegion.set(agency.regionCode, sums);
+    }
+    const mixedByRegion = await readIndicatorsByRegion(pool, { scope: { regionCode: prefecture }, period, asOf }, profile);
+    expect(new Set(mixedByRegion.regions.keys())).toEqual(new Set(factsByRegion.keys()));
+    for (const [region, indicators] of mixedByRegion.regions) {
+      expect({ region, ...Object.fromEntries(Object.entries(indicators).map(([name, rate]) => [name, [rate.numerator, rate.denominator]])) })
+        .toEqual({ region, ...factsByRegion.get(region) });
+    }
 
     const incremental = await refreshRollups(pool, profile, { asOf });
     expect(incremental).toMatchObject({ mode: 'incremental', agencies: 1, days: marked.length });

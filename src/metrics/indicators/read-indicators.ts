@@ -1,5 +1,5 @@
 import type { IndicatorName, PolicyProfile } from '../../domain/profile/policy-profile';
-import { peopleDefinitions, rollupsCannotAnswer, sumPeopleRollups, sumRollups, type RollupSumRow } from '../rollups/rollup-reader';
+import { pendingAgencies, peopleDefinitions, rollupsCannotAnswer, sumPeopleRollups, sumRollups, type RollupSumRow } from '../rollups/rollup-reader';
 import type { Queryable } from '../sql/sql-parameters';
 import { indicatorDefinitions } from './indicator-definitions';
 import {
@@ -8,10 +8,11 @@ import {
 } from './indicator-engine';
 
 /**
- * Indicators as dashboards ask for them: from the rollups when they hold this as-of date and profile (the
- * dated indicators summed over the period's days, the snapshot indicators — certificate holding, staffing,
- * annual reports — computed, being small), otherwise from the facts by the same engine the rollups are made
- * with. Both paths give the same figures; `computedFrom` says which one answered, and `why` why not the rollups.
+ * Indicators as dashboards ask for them: from the rollups when they hold this as-of date and profile (the dated
+ * indicators summed over the period's months and days, the people-based ones as of its end, annual reports
+ * computed, being small), with agencies whose new data is not yet rolled up computed from the facts; otherwise
+ * from the facts by the same engine the rollups are made with. Every path gives the same figures; `computedFrom`
+ * says which answered, and `why` why not the rollups.
  */
 export interface IndicatorAnswer {
   indicators: Indicators;
@@ -35,31 +36,68 @@ const people = peopleDefinitions.map((definition) => definition.name);
 /** The day a period's people-based figures are judged on: its last day, or the as-of date if earlier. */
 const snapshotDay = (request: IndicatorRequest) => (request.period.to < request.asOf ? request.period.to : request.asOf);
 
-export async function readIndicators(db: Queryable, request: IndicatorRequest, profile: PolicyProfile): Promise<IndicatorAnswer> {
-  const why = await rollupsCannotAnswer(db, request.scope, request.asOf, profile);
-  if (why) return { indicators: await computeIndicators(db, request, profile), computedFrom: 'facts', why };
-  const [sums, peopleSums] = [await sumRollups(db, request, rolledUp, 'scope'), await sumPeopleRollups(db, request.scope, snapshotDay(request), 'scope')];
-  const snapshots = await computeIndicators(db, request, profile, peopleSums ? computedSnapshots : snapshotDefinitions);
-  return { indicators: withSums(withSums(snapshots, sums, rolledUp), peopleSums, people), computedFrom: 'rollups', why: null };
+/**
+ * How the rollups can answer for a scope: not at all (another as-of date or profile, or every agency of the scope
+ * with changed days not yet rolled up: `why`), or with the agencies whose changed days are pending computed
+ * from the facts and put in place of their rolled-up figures. After an ETL load a province's figures are then the
+ * rollups corrected by the few agencies it touched, not the whole province recomputed from the facts.
+ */
+async function rollupPlan(db: Queryable, request: IndicatorRequest, profile: PolicyProfile): Promise<{ why: string } | { pending: string[] }> {
+  const why = await rollupsCannotAnswer(db, request.asOf, profile);
+  if (why) return { why };
+  const { pending, agencies } = await pendingAgencies(db, request.scope);
+  if (pending.length > 0 && pending.length === agencies) return { why: '有新入库数据尚未汇总' };
+  return { pending };
 }
 
+const pendingScope = (request: IndicatorRequest, pending: string[]): IndicatorRequest => ({ ...request, scope: { ...request.scope, agencyUsccs: pending } });
+
+export async function readIndicators(db: Queryable, request: IndicatorRequest, profile: PolicyProfile): Promise<IndicatorAnswer> {
+  const plan = await rollupPlan(db, request, profile);
+  if ('why' in plan) return { indicators: await computeIndicators(db, request, profile), computedFrom: 'facts', why: plan.why };
+  let indicators = await scopeFromRollups(db, request, profile);
+  if (plan.pending.length > 0) {
+    const corrected = pendingScope(request, plan.pending);
+    indicators = plus(minus(indicators, await scopeFromRollups(db, corrected, profile)), await computeIndicators(db, corrected, profile));
+  }
+  return { indicators, computedFrom: 'rollups', why: null };
+}
+
+async function scopeFromRollups(db: Queryable, request: IndicatorRequest, profile: PolicyProfile): Promise<Indicators> {
+  const sums = await sumRollups(db, request, rolledUp, 'scope');
+  const peopleSums = await sumPeopleRollups(db, request.scope, snapshotDay(request), 'scope');
+  const snapshots = await computeIndicators(db, request, profile, peopleSums ? computedSnapshots : snapshotDefinitions);
+  return withSums(withSums(snapshots, sums, rolledUp), peopleSums, people);
+}
+
+type AgencyFigures = Map<string, { agencyUscc: string; regionCode: string; indicators: Indicators }>;
+
+const flatten = (agencies: Map<string, AgencyIndicators>): AgencyFigures => new Map([...agencies].map(([uscc, agency]) =>
+  [uscc, { agencyUscc: uscc, regionCode: agency.regionCode, indicators: agency.periods.period ?? emptyIndicators() }]));
+
+const tableOf = (request: IndicatorRequest) => ({ scope: request.scope, periods: [{ id: 'period', from: request.period.from, to: request.period.to }], asOf: request.asOf });
+
 export async function readIndicatorsByAgency(db: Queryable, request: IndicatorRequest, profile: PolicyProfile): Promise<AgencyIndicatorAnswer> {
-  const periods = [{ id: 'period', from: request.period.from, to: request.period.to }];
-  const table = { scope: request.scope, periods, asOf: request.asOf };
-  const flatten = (agencies: Map<string, AgencyIndicators>) => new Map([...agencies].map(([uscc, agency]) =>
-    [uscc, { agencyUscc: uscc, regionCode: agency.regionCode, indicators: agency.periods.period ?? emptyIndicators() }]));
-  const why = await rollupsCannotAnswer(db, request.scope, request.asOf, profile);
-  if (why) return { agencies: flatten(await computeIndicatorsByAgency(db, table, profile)), computedFrom: 'facts', why };
+  const plan = await rollupPlan(db, request, profile);
+  if ('why' in plan) return { agencies: flatten(await computeIndicatorsByAgency(db, tableOf(request), profile)), computedFrom: 'facts', why: plan.why };
+  const agencies = await agenciesFromRollups(db, request, profile);
+  if (plan.pending.length > 0) {
+    for (const [uscc, fresh] of flatten(await computeIndicatorsByAgency(db, tableOf(pendingScope(request, plan.pending)), profile))) agencies.set(uscc, fresh);
+  }
+  return { agencies, computedFrom: 'rollups', why: null };
+}
+
+async function agenciesFromRollups(db: Queryable, request: IndicatorRequest, profile: PolicyProfile): Promise<AgencyFigures> {
   const sums = await sumRollups(db, request, rolledUp, 'agency');
   const peopleSums = await sumPeopleRollups(db, request.scope, snapshotDay(request), 'agency');
-  const agencies = flatten(await computeIndicatorsByAgency(db, table, profile, peopleSums ? computedSnapshots : snapshotDefinitions));
+  const agencies = flatten(await computeIndicatorsByAgency(db, tableOf(request), profile, peopleSums ? computedSnapshots : snapshotDefinitions));
   const byAgency = perAgency(sums);
   const peopleByAgency = perAgency(peopleSums);
   for (const agency of agencies.values()) {
     agency.indicators = withSums(agency.indicators, byAgency.get(agency.agencyUscc) ?? [], rolledUp);
     agency.indicators = withSums(agency.indicators, peopleByAgency.get(agency.agencyUscc) ?? (peopleSums && []), people);
   }
-  return { agencies, computedFrom: 'rollups', why: null };
+  return agencies;
 }
 
 /**
@@ -68,23 +106,16 @@ export async function readIndicatorsByAgency(db: Queryable, request: IndicatorRe
  * figures added up. Every region code with an agency in the scope is listed.
  */
 export async function readIndicatorsByRegion(db: Queryable, request: IndicatorRequest, profile: PolicyProfile): Promise<{ regions: Map<string, Indicators>; computedFrom: 'rollups' | 'facts' }> {
-  const why = await rollupsCannotAnswer(db, request.scope, request.asOf, profile);
+  const plan = await rollupPlan(db, request, profile);
   const regions = new Map<string, Indicators>();
-  const add = (regionCode: string, indicators: Indicators) => {
-    const sum = regions.get(regionCode);
-    if (!sum) { regions.set(regionCode, { ...indicators }); return; }
-    for (const name of Object.keys(indicators) as IndicatorName[]) {
-      sum[name] = rateOf(sum[name].numerator + indicators[name].numerator, sum[name].denominator + indicators[name].denominator);
-    }
-  };
-  const table = { scope: request.scope, periods: [{ id: 'period', ...request.period }], asOf: request.asOf };
-  if (why) {
-    for (const agency of (await computeIndicatorsByAgency(db, table, profile)).values()) add(agency.regionCode, agency.periods.period ?? emptyIndicators());
+  const add = (regionCode: string, indicators: Indicators) => regions.set(regionCode, plus(regions.get(regionCode) ?? zero(), indicators));
+  if ('why' in plan) {
+    for (const agency of (await computeIndicatorsByAgency(db, tableOf(request), profile)).values()) add(agency.regionCode, agency.periods.period ?? emptyIndicators());
     return { regions, computedFrom: 'facts' };
   }
   const sums = await sumRollups(db, request, rolledUp, 'region');
   const peopleSums = await sumPeopleRollups(db, request.scope, snapshotDay(request), 'region');
-  for (const agency of (await computeIndicatorsByAgency(db, table, profile, peopleSums ? computedSnapshots : snapshotDefinitions)).values()) {
+  for (const agency of (await computeIndicatorsByAgency(db, tableOf(request), profile, peopleSums ? computedSnapshots : snapshotDefinitions)).values()) {
     add(agency.regionCode, agency.periods.period ?? emptyIndicators());
   }
   const byRegion = (rows: readonly RollupSumRow[] | null) => {
@@ -97,8 +128,28 @@ export async function readIndicatorsByRegion(db: Queryable, request: IndicatorRe
   for (const [regionCode, indicators] of regions) {
     regions.set(regionCode, withSums(withSums(indicators, dated.get(regionCode) ?? [], rolledUp), peopleByRegion.get(regionCode) ?? (peopleSums && []), people));
   }
+  if (plan.pending.length > 0) {
+    // the pending agencies' rolled-up figures out, their figures from the facts in
+    const corrected = pendingScope(request, plan.pending);
+    for (const stale of (await agenciesFromRollups(db, corrected, profile)).values()) {
+      regions.set(stale.regionCode, minus(regions.get(stale.regionCode) ?? zero(), stale.indicators));
+    }
+    for (const fresh of flatten(await computeIndicatorsByAgency(db, tableOf(corrected), profile)).values()) add(fresh.regionCode, fresh.indicators);
+  }
   return { regions, computedFrom: 'rollups' };
 }
+
+const zero = (): Indicators => emptyIndicators();
+
+function combine(a: Indicators, b: Indicators, sign: 1 | -1): Indicators {
+  const result = { ...a };
+  for (const name of Object.keys(b) as IndicatorName[]) {
+    result[name] = rateOf(a[name].numerator + sign * b[name].numerator, a[name].denominator + sign * b[name].denominator);
+  }
+  return result;
+}
+const plus = (a: Indicators, b: Indicators) => combine(a, b, 1);
+const minus = (a: Indicators, b: Indicators) => combine(a, b, -1);
 
 function perAgency(rows: readonly RollupSumRow[] | null): Map<string, RollupSumRow[]> {
   const byAgency = new Map<string, RollupSumRow[]>();

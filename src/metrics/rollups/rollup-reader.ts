@@ -20,16 +20,23 @@ export interface RollupSumRow {
   denominator: number;
 }
 
-/** Null when the rollups can answer for this scope, as-of date and profile; else why not. */
-export async function rollupsCannotAnswer(db: Queryable, scope: Scope, asOf: string, profile: PolicyProfile): Promise<string | null> {
-  const stale = staleness(await readRollupState(db), asOf, profile);
-  if (stale) return stale;
+/** Null when the rollups hold this as-of date and profile; else why not (changes pending: pendingAgencies). */
+export async function rollupsCannotAnswer(db: Queryable, asOf: string, profile: PolicyProfile): Promise<string | null> {
+  return staleness(await readRollupState(db), asOf, profile);
+}
+
+/**
+ * The agencies of the scope with changed days an ETL run has committed and the next refresh has not yet counted
+ * (their rolled-up figures are stale), and how many agencies the scope has.
+ */
+export async function pendingAgencies(db: Queryable, scope: Scope): Promise<{ pending: string[]; agencies: number }> {
   const params = new SqlParameters();
   const text = withCtes([scopedAgenciesCte(checkScope(scope), params)],
-    `select exists (select 1 from changed_days c join scoped_agencies a
-       on a.agency_uscc = c.agency_uscc and a.region_code = c.region_code) as pending`);
-  const { rows } = await db.query<{ pending: boolean }>(text, params.values);
-  return rows[0]!.pending ? '有新入库数据尚未汇总' : null;
+    `select (select count(*)::int from scoped_agencies) as agencies,
+       coalesce((select array_agg(distinct c.agency_uscc) from changed_days c join scoped_agencies a
+         on a.agency_uscc = c.agency_uscc and a.region_code = c.region_code), '{}') as pending`);
+  const { rows } = await db.query<{ agencies: number; pending: string[] }>(text, params.values);
+  return rows[0]!;
 }
 
 /** What sums are per: the whole scope, each agency, or each region code (its agencies together). */
