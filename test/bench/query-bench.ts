@@ -75,13 +75,14 @@ export async function benchQuestions(target: QueryBenchTarget, log: (line: strin
       {
         question: 'overview headline (province, year and the year before)',
         graphql: () => graphql(overviewQuery(), { scope, period: target.year, previous, asOf: target.asOf }),
+        // the region's own figures: its subtree's rows per indicator and month
         rollupSql: () => sql(`select p, indicator, sum(numerator), sum(denominator) from (
-            select 'current' as p, indicator, numerator, denominator from region_monthly_rollups
-              where region_code >= $1 and region_code < $2 and indicator = any($3) and month between $4 and $5
+            select 'current' as p, indicator, numerator, denominator from subtree_monthly_rollups
+              where region_code = $1 and indicator = any($2) and month between $3 and $4
             union all
-            select 'previous', indicator, numerator, denominator from region_monthly_rollups
-              where region_code >= $1 and region_code < $2 and indicator = any($3) and month between $6 and $7) x group by 1, 2`,
-          [low, high, headline, ...monthsOf(target.year), ...monthsOf(previous)]),
+            select 'previous', indicator, numerator, denominator from subtree_monthly_rollups
+              where region_code = $1 and indicator = any($2) and month between $5 and $6) x group by 1, 2`,
+          [target.province, headline, ...monthsOf(target.year), ...monthsOf(previous)]),
         facts: async () => {
           await computeIndicators(pool, { scope, period: target.year, asOf: target.asOf }, profile);
           await computeIndicators(pool, { scope, period: previous, asOf: target.asOf }, profile);
@@ -90,9 +91,11 @@ export async function benchQuestions(target: QueryBenchTarget, log: (line: strin
       {
         question: 'ranking of the prefectures (year)',
         graphql: () => graphql(rankingQuery, { parent: target.province, period: target.year, asOf: target.asOf }),
-        rollupSql: () => sql(`select left(region_code, 4), indicator, sum(numerator), sum(denominator) from region_monthly_rollups
-            where region_code >= $1 and region_code < $2 and indicator = any($3) and month between $4 and $5 group by 1, 2`,
-          [low, high, profile.ranking.components.map((c) => c.indicator), ...monthsOf(target.year)]),
+        // each prefecture's subtree rows
+        rollupSql: () => sql(`select s.region_code, s.indicator, sum(s.numerator), sum(s.denominator) from subtree_monthly_rollups s
+            join regions g on g.code = s.region_code and g.parent_code = $1
+            where s.indicator = any($2) and s.month between $3 and $4 group by 1, 2`,
+          [target.province, profile.ranking.components.map((c) => c.indicator), ...monthsOf(target.year)]),
         facts: async () => { await computeIndicatorsByAgency(pool, { scope, periods: [{ id: 'y', ...target.year }], asOf: target.asOf }, profile); },
       },
       {

@@ -56,7 +56,11 @@ async function rollupTable(): Promise<string[]> {
        union all
        select concat_ws('|', 'region-month', region_code, indicator, month, numerator, denominator) from region_monthly_rollups
        union all
-       select concat_ws('|', 'people', region_code, agency_uscc, indicator, snapshot_on, numerator, denominator) from agency_snapshot_rollups) x
+       select concat_ws('|', 'subtree-month', region_code, indicator, month, numerator, denominator) from subtree_monthly_rollups
+       union all
+       select concat_ws('|', 'people', region_code, agency_uscc, indicator, snapshot_on, numerator, denominator) from agency_snapshot_rollups
+       union all
+       select concat_ws('|', 'subtree-people', region_code, indicator, snapshot_on, numerator, denominator) from subtree_snapshot_rollups) x
      order by line`);
   return rows.map((row) => row.line);
 }

@@ -175,6 +175,14 @@ async function refreshPeople(client: PoolClient, profile: PolicyProfile, asOf: s
   await client.query(`insert into agency_snapshot_rollups (region_code, agency_uscc, indicator, snapshot_on, numerator, denominator)
     select x.region_code, x.agency_uscc, x.indicator, x.period_id::date, x.numerator, x.denominator from (${statement.text}) x
     where x.indicator is not null and x.period_id is not null`, statement.values);
+  // per subtree: small enough (agencies × snapshot days) to sum again whole
+  await client.query('delete from subtree_snapshot_rollups');
+  await client.query(`insert into subtree_snapshot_rollups (region_code, indicator, snapshot_on, numerator, denominator)
+    select g.code, r.indicator, r.snapshot_on, sum(r.numerator), sum(r.denominator)
+    from agency_snapshot_rollups r
+    join regions g on g.subtree_prefix in (left(r.region_code, 2), left(r.region_code, 4), left(r.region_code, 6), left(r.region_code, 9), r.region_code)
+      and starts_with(r.region_code, g.subtree_prefix)
+    group by 1, 2, 3`);
 }
 
 /** One line for the log and the terminal. */

@@ -142,13 +142,20 @@ export async function sumPeopleRollups(db: Queryable, scope: Scope, day: string,
   const checked = checkScope(scope);
   const keys = grainKeys[grain];
   const on = params.bind(day, 'date');
-  const text = withCtes([scopedAgenciesCte(checked, params)],
-    `select ${keys}, r.indicator, sum(r.numerator)::int as numerator, sum(r.denominator)::int as denominator,
-       exists (select 1 from agency_snapshot_rollups s where s.snapshot_on = ${on}) as held
-     from (select 1) one
-     left join (agency_snapshot_rollups r join scoped_agencies a on a.agency_uscc = r.agency_uscc and a.region_code = r.region_code)
-       on r.snapshot_on = ${on}
-     group by 1, 2, 3`);
+  const held = `exists (select 1 from agency_snapshot_rollups s where s.snapshot_on = ${on}) as held`;
+  const ownFigures = grain === 'scope' && checked.regionCode !== undefined && checked.agencyUscc === undefined
+    && checked.agencyUsccs === undefined && checked.domain === undefined;
+  const text = ownFigures
+    // a region's own figures: its subtree's row per indicator
+    ? `select ${keys}, r.indicator, r.numerator, r.denominator, ${held}
+       from (select 1) one
+       left join subtree_snapshot_rollups r on r.region_code = ${params.bind(checked.regionCode, 'text')} and r.snapshot_on = ${on}`
+    : withCtes([scopedAgenciesCte(checked, params)],
+      `select ${keys}, r.indicator, sum(r.numerator)::int as numerator, sum(r.denominator)::int as denominator, ${held}
+       from (select 1) one
+       left join (agency_snapshot_rollups r join scoped_agencies a on a.agency_uscc = r.agency_uscc and a.region_code = r.region_code)
+         on r.snapshot_on = ${on}
+       group by 1, 2, 3`);
   const { rows } = await db.query<RollupSumRow & { held: boolean }>(text, params.values);
   if (!rows[0]?.held) return null;
   return rows.filter((row) => row.indicator !== null);

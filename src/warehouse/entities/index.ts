@@ -10,7 +10,7 @@ import { EnforcementCertificate } from './enforcement-certificate';
 import { EtlRun } from './etl-run';
 import { FrozenRanking } from './frozen-ranking';
 import { HeldRow } from './held-row';
-import { AgencyMonthlyRollup, AgencySnapshotRollup, ChangedDay, IndicatorRollup, RegionMonthlyRollup, RollupState, SubtreeMonthlyRollup } from './indicator-rollup';
+import { AgencyMonthlyRollup, AgencySnapshotRollup, ChangedDay, IndicatorRollup, RegionMonthlyRollup, RollupState, SubtreeMonthlyRollup, SubtreeSnapshotRollup } from './indicator-rollup';
 import { Evaluation } from './evaluation';
 import { LedgerCheckpoint, LedgerEntry, LedgerVerification } from './ledger';
 import { LegalReview } from './legal-review';
@@ -27,7 +27,7 @@ import { CalendarRegionPrefix, CalendarVariant, WorkingDay } from './working-day
 export {
   Agency, AnnualReport, Appeal, Case, CertificateVersion, EnforcementCertificate, EtlRun, Evaluation, HeldRow, LegalReview,
   Lineage, Personnel, Publication, QuarantinedRow, Recording, Region, Source, SupervisionLetter,
-  CalendarRegionPrefix, CalendarVariant, WorkingDay, IndicatorRollup, AgencyMonthlyRollup, RegionMonthlyRollup, SubtreeMonthlyRollup, AgencySnapshotRollup, ChangedDay, RollupState, FrozenRanking,
+  CalendarRegionPrefix, CalendarVariant, WorkingDay, IndicatorRollup, AgencyMonthlyRollup, RegionMonthlyRollup, SubtreeMonthlyRollup, SubtreeSnapshotRollup, AgencySnapshotRollup, ChangedDay, RollupState, FrozenRanking,
   DisplayPeriodRuleRow, ApiSigningKey, ApiAuditEntry, LedgerEntry, LedgerCheckpoint, LedgerVerification,
 };
 
@@ -35,6 +35,6 @@ export {
 export const warehouseEntities = [
   Lineage, EnforcementCertificate, Region, Agency, Personnel, CertificateVersion, Case, Publication, LegalReview,
   Appeal, Recording, Evaluation, AnnualReport, SupervisionLetter, Source, EtlRun, QuarantinedRow,
-  HeldRow, CalendarVariant, CalendarRegionPrefix, WorkingDay, IndicatorRollup, AgencyMonthlyRollup, RegionMonthlyRollup, SubtreeMonthlyRollup, AgencySnapshotRollup, ChangedDay, RollupState, FrozenRanking,
+  HeldRow, CalendarVariant, CalendarRegionPrefix, WorkingDay, IndicatorRollup, AgencyMonthlyRollup, RegionMonthlyRollup, SubtreeMonthlyRollup, SubtreeSnapshotRollup, AgencySnapshotRollup, ChangedDay, RollupState, FrozenRanking,
   DisplayPeriodRuleRow, ApiSigningKey, ApiAuditEntry, LedgerEntry, LedgerCheckpoint, LedgerVerification,
 ];

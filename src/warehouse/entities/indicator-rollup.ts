@@ -112,6 +112,25 @@ export class SubtreeMonthlyRollup {
   denominator!: number;
 }
 
+/** The people-based figures per region subtree as of each snapshot day: a region's own, in a row per indicator. */
+@Entity({ tableName: 'subtree_snapshot_rollups' })
+export class SubtreeSnapshotRollup {
+  @PrimaryKey({ type: 'string', length: 12 })
+  regionCode!: string;
+
+  @PrimaryKey({ type: 'string', length: 40 })
+  indicator!: string;
+
+  @PrimaryKey({ type: 'date' })
+  snapshotOn!: string;
+
+  @Property({ type: 'integer' })
+  numerator!: number;
+
+  @Property({ type: 'integer' })
+  denominator!: number;
+}
+
 /**
  * The indicators counted over an agency's people rather than its records (certificate holding, reviewer
  * staffing), per agency as of a day: each month's end and the rollups' as-of date, the days a year, quarter or

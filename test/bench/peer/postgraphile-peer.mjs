@@ -13,7 +13,7 @@
 // It prints one line `{"url": "http://127.0.0.1:PORT/graphql"}` when it serves, and stops on SIGTERM.
 //
 // What is equal to the hub, request for request:
-// - the same rows: the period's whole months from `region_monthly_rollups` for the region's subtree, and its
+// - the same rows: the period's whole months from `subtree_monthly_rollups` for the region's subtree, and its
 //   other days from `indicator_rollups` for the subtree's agencies (rollup-reader.ts splitPeriod and sumRollups
 //   over scope.ts scopedAgenciesCte), both periods in one request, under aliases;
 // - the same login and the same row-level security: PostGraphile connects as `hub_api` and runs each request in
@@ -108,11 +108,11 @@ as $$
     select b.last_whole + 1, indicator_sums.to_day from bounds b where b.first_whole <= b.last_whole) x
     where x.day_from <= x.day_to
   ), rows as (
-    -- whole months: per region and month (rollup-reader.ts sumRollups, scope of a region only)
+    -- whole months: the region's subtree, per month (rollup-reader.ts sumRollups, a region's own figures)
     select m.indicator, m.numerator, m.denominator
-    from public.region_monthly_rollups m, bounds b
+    from public.subtree_monthly_rollups m, bounds b
     where b.first_whole <= b.last_whole
-      and m.region_code >= b.prefix and m.region_code < lpad((b.prefix::bigint + 1)::text, length(b.prefix), '0')
+      and m.region_code = indicator_sums.region
       and m.indicator = any(indicator_sums.indicators)
       and m.month between b.first_whole and date_trunc('month', b.last_whole)::date
     union all
