@@ -278,6 +278,9 @@ export class AnswerKey {
   private readonly periodIndex = new Map<string, number>();
   private readonly tallies = new Map<string, AgencyTally>();
   private readonly staffByAgency = new Map<string, Map<string, PersonnelRecord>>();
+  /** calendar-day deadlines by their starting day (a few thousand days; asked about millions of times) */
+  private readonly archiveDeadlines = new Map<string, string>();
+  private readonly decisionDeadlines = new Map<string, string>();
 
   constructor(private readonly at: AsOf, windowFrom: string) {
     this.periods = periodsOf(windowFrom, at.asOf);
@@ -344,7 +347,8 @@ export class AnswerKey {
       const certified = certifiedHandling(c, staff, profile);
       this.count(tally, decided, 'certifiedHandling', certified);
       if (c.procedure !== null && decisionDeadlineApplies(c.actionType, c.procedure, profile.deadlines)) {
-        const inTime = c.extended || (c.filedOn !== null && decided <= decisionDeadline(c.filedOn, profile.deadlines));
+        const inTime = c.extended || (c.filedOn !== null
+          && decided <= this.remembered(this.decisionDeadlines, c.filedOn, (filedOn) => decisionDeadline(filedOn, profile.deadlines)));
         this.count(tally, decided, 'decisionTimeliness', inTime);
       }
       check = {
@@ -388,7 +392,7 @@ export class AnswerKey {
     }
 
     if (c.closedOn && c.closedOn <= asOf) {
-      const deadline = archiveDeadline(c.closedOn, profile.deadlines);
+      const deadline = this.remembered(this.archiveDeadlines, c.closedOn, (closedOn) => archiveDeadline(closedOn, profile.deadlines));
       const archived = c.archivedOn && c.archivedOn <= asOf ? c.archivedOn : null;
       if (archived || deadline < asOf) this.count(tally, c.closedOn, 'archiveTimeliness', archived !== null && archived <= deadline);
     }
@@ -428,13 +432,27 @@ export class AnswerKey {
     });
   }
 
-  /** indicators.json */
-  toJSON(): IndicatorsFile {
-    const agencies: IndicatorsFile['agencies'] = {};
+  /**
+   * Writes indicators.json: the same bytes as JSON.stringify of an IndicatorsFile, but one agency or region
+   * at a time, so that the whole file (tens of MB of small objects at full participation) is never in memory.
+   */
+  writeIndicators(sink: { write(text: string): void }): void {
     const regionSums = new Map<string, { counts: Int32Array; details: Int32Array }>();
     const regions = regionDirectory();
-    for (const { agency, counts, details } of this.tallies.values()) {
-      agencies[agency.uscc] = { ...agency, periods: this.periodsJson(counts, details) };
+    const head: Omit<IndicatorsFile, 'agencies' | 'regions'> = {
+      synthetic: true,
+      asOf: this.at.asOf,
+      profile: this.at.profile.name,
+      format: 'each indicator is [numerator, denominator]; rate = numerator / denominator (none when the denominator is 0). details are counts of statuses.',
+      definitionChoices: [...definitionChoices],
+      periods: this.periods.map(({ id, kind, from, to }) => ({ id, kind, from, to })),
+    };
+    sink.write(`${JSON.stringify(head).slice(0, -1)},"agencies":{`);
+    let first = true;
+    for (const uscc of inPropertyOrder(this.tallies.keys())) {
+      const { agency, counts, details } = this.tallies.get(uscc)!;
+      sink.write(`${first ? '' : ','}${JSON.stringify(uscc)}:${JSON.stringify({ ...agency, periods: this.periodsJson(counts, details) })}`);
+      first = false;
       const chain = [...regions.ancestors(agency.regionCode).map((r) => r.code), agency.regionCode];
       for (const code of chain) {
         let sum = regionSums.get(code);
@@ -443,22 +461,16 @@ export class AnswerKey {
         for (let i = 0; i < details.length; i++) sum.details[i]! += details[i]!;
       }
     }
-    const regionJson: IndicatorsFile['regions'] = {};
-    for (const code of [...regionSums.keys()].sort()) {
+    sink.write('},"regions":{');
+    first = true;
+    for (const code of inPropertyOrder([...regionSums.keys()].sort())) {
       const region = regions.require(code);
       const sum = regionSums.get(code)!;
-      regionJson[code] = { name: region.name, level: region.level, periods: this.periodsJson(sum.counts, sum.details) };
+      const figures = { name: region.name, level: region.level, periods: this.periodsJson(sum.counts, sum.details) };
+      sink.write(`${first ? '' : ','}${JSON.stringify(code)}:${JSON.stringify(figures)}`);
+      first = false;
     }
-    return {
-      synthetic: true,
-      asOf: this.at.asOf,
-      profile: this.at.profile.name,
-      format: 'each indicator is [numerator, denominator]; rate = numerator / denominator (none when the denominator is 0). details are counts of statuses.',
-      definitionChoices: [...definitionChoices],
-      periods: this.periods.map(({ id, kind, from, to }) => ({ id, kind, from, to })),
-      agencies,
-      regions: regionJson,
-    };
+    sink.write('}}\n');
   }
 
   private periodsJson(counts: Int32Array, details: Int32Array): Record<string, PeriodFigures> {
@@ -475,6 +487,12 @@ export class AnswerKey {
       out[period.id] = { indicators, details: detail };
     });
     return out;
+  }
+
+  private remembered(answers: Map<string, string>, date: string, compute: (date: string) => string): string {
+    let answer = answers.get(date);
+    if (answer === undefined) answers.set(date, (answer = compute(date)));
+    return answer;
   }
 
   private tallyOf(uscc: string): AgencyTally {
@@ -533,6 +551,16 @@ export interface IndicatorsFile {
   periods: Period[];
   agencies: Record<string, AgencyDescriptor & { periods: Record<string, PeriodFigures> }>;
   regions: Record<string, { name: string; level: string; periods: Record<string, PeriodFigures> }>;
+}
+
+/**
+ * Keys in the order an object built by inserting them in this order lists them (and JSON.stringify writes
+ * them): integer-like keys such as region codes first, ascending, then the others as inserted.
+ */
+function inPropertyOrder(keys: Iterable<string>): string[] {
+  const object: Record<string, true> = {};
+  for (const key of keys) object[key] = true;
+  return Object.keys(object);
 }
 
 /** Quarters, then years, from the quarter of `from` to the quarter of `asOf`. */

@@ -31,6 +31,8 @@ export function sourcesYaml(layout: SourceLayout): string {
 
 export function readme(summary: {
   seed: number; scale: number; asOf: string; window: { from: string; to: string }; cutoff: string; pageSize: number; layout: SourceLayout;
+  /** set when the city platform's API was capped (generate-province.ts, API_SCALE_CAP) */
+  httpPlatformScale?: number;
 }): string {
   const { layout } = summary;
   const folderLines = layout.all.filter((s) => s.transport === 'FOLDER').map((s) => `  ${s.folder}/  ${s.name}（覆盖 ${s.covers.region ? `行政区划 ${s.covers.region}` : `主体 ${s.covers.agency}`}）`);
@@ -62,6 +64,9 @@ export function readme(summary: {
     '  CSV（GBK 编码或带 BOM 的 UTF-8，中文表头）、XLSX（含真实的 Excel 日期单元格，部分金额写作“1.5万”）、',
     '  Apache Arrow IPC（案件），以及 JSON 接口数据；各数据源使用不同的日期、是否、列表和金额写法。',
     `  接口数据按 updatedAt 排序，位置按每页 ${summary.pageSize} 条计算。`,
+    ...(summary.httpPlatformScale
+      ? [`  规模超过 ${summary.httpPlatformScale} 时，市级平台接口只承载规模为 ${summary.httpPlatformScale} 时的案件量，其余案件由各文件夹报送。`]
+      : []),
     '',
     '约 2% 的行是刻意制造的错误行（校验位错误的统一社会信用代码、不存在的区划代码、2025-02-30 这样的日期、',
     '不在代码表中的取值、决定日期早于立案日期、负数金额、缺少必填项等），中台应将其隔离并说明原因。',

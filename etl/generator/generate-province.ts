@@ -5,13 +5,13 @@
  * bytes.
  *
  * Streaming: the province is generated month by month and agency by agency, each case written as soon as it
- * is made; only per-agency state (people, counters, a small sample of case files) stays in memory, so memory
- * does not grow with the number of cases.
+ * is made; only per-agency state (people, counters, a small sample of case files, the answer key's tallies)
+ * stays in memory, so memory does not grow with the number of cases. Past API_SCALE_CAP cases the city
+ * platform's API stops growing and the folders take the rest (see there).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isCivilDate } from '../../src/domain/calendar/civil-date';
-import { loadCalendar } from '../../src/domain/calendar/working-day-calendar';
 import { loadPolicyProfile } from '../../src/domain/profile/policy-profile';
 import type { EntityName } from '../feed/entity-names';
 import { defaultPageSize } from '../connectors/http-api';
@@ -19,7 +19,7 @@ import type { AgencyRecord, AnnualReportRecord, FeedRecords, PersonnelRecord } f
 import { buildProvince, SYNTHETIC_MARK, type SyntheticAgency } from './agencies';
 import { AnswerKey } from './answer-key';
 import { AgencyCounters, generateCase, type CaseBundle, type CaseContext } from './cases';
-import { addDays, monthsBetween, quarterOf, WorkDays } from './dates';
+import { addDays, monthsBetween, quarterOf, RememberingCalendar, WorkDays } from './dates';
 import { readme, sourcesYaml } from './documents';
 import { organisationCode, uscc } from './names';
 import { LineSink, Output, type EntityCount } from './output';
@@ -70,6 +70,25 @@ const SEASON = [0.9, 0.7, 1.05, 1, 1, 1.05, 1, 1, 1, 0.85, 1.05, 1.15];
 const MAX_DUPLICATES = 2;
 const HELD_PER_DIRECTION = 3;
 const DUPLICATE_CHANCE = 0.004;
+/**
+ * The city platform served over HTTP carries at most the cases it would carry at this scale; past it, the
+ * folder sources take the rest, so that the province still has about `scale` cases. A prefecture platform
+ * whose API lists millions of cases is not what agencies run, and the agency-API simulator holds the items it
+ * serves in memory (at 20 million cases one entity's file would outgrow a string). At or below the cap every
+ * agency's share is as it always was, and so are the bytes.
+ */
+export const API_SCALE_CAP = 1_000_000;
+
+/**
+ * The scales agencies' case volumes follow (an agency's expected cases are its scale × its share of the total
+ * weight): the province's for everyone up to API_SCALE_CAP; past it, the cap for the platform's agencies and,
+ * for the others, what makes the whole come to `scale`.
+ */
+export function volumeScales(scale: number, weights: { total: number; http: number }): { http: number; folders: number; capped: boolean } {
+  if (scale <= API_SCALE_CAP || weights.http <= 0 || weights.http >= weights.total) return { http: scale, folders: scale, capped: false };
+  return { http: API_SCALE_CAP, folders: (scale * weights.total - API_SCALE_CAP * weights.http) / (weights.total - weights.http), capped: true };
+}
+
 const WRITTEN_BY_US = ['manifest.json', 'README.txt', 'sources.yaml', 'api', 'files', 'answer-key', '.generating'];
 
 export class GenerateOptionsError extends Error {}
@@ -126,6 +145,8 @@ interface AgencyState {
   ctx: CaseContext;
   sample: CaseFileSample;
   share: number;
+  /** the scale the agency's case volume follows: the province's, or the capped platform's (API_SCALE_CAP) */
+  scale: number;
 }
 
 export async function generateProvince(options: GenerateOptions): Promise<GenerateSummary> {
@@ -137,7 +158,7 @@ export async function generateProvince(options: GenerateOptions): Promise<Genera
   const cutoff = addDays(window.to, EXTRACTION_LAG_DAYS);
   const pageSize = defaultPageSize;
   const profile = loadPolicyProfile({ name: options.profile ?? 'default' });
-  const calendar = loadCalendar();
+  const calendar = RememberingCalendar.load();
   prepareFolder(dir);
 
   const rng = Random.seeded(options.seed);
@@ -154,6 +175,8 @@ export async function generateProvince(options: GenerateOptions): Promise<Genera
 
   // ---- agencies and their people -------------------------------------------------------------------------
   const totalWeight = province.agencies.reduce((sum, a) => sum + a.weight, 0);
+  const httpWeight = province.agencies.filter((a) => layout.sourceOf(a) === layout.http).reduce((sum, a) => sum + a.weight, 0);
+  const scales = volumeScales(options.scale, { total: totalWeight, http: httpWeight });
   const states: AgencyState[] = [];
   for (const agency of province.agencies) {
     const source = layout.sourceOf(agency);
@@ -180,6 +203,7 @@ export async function generateProvince(options: GenerateOptions): Promise<Genera
       },
       sample: new CaseFileSample(8),
       share: agency.weight / totalWeight,
+      scale: source === layout.http ? scales.http : scales.folders,
     });
   }
   // refused agency rows: bodies that do not load, and that nothing else refers to
@@ -272,7 +296,7 @@ export async function generateProvince(options: GenerateOptions): Promise<Genera
           answerKey.addLetter(letter);
         }
       }
-      const cases = monthRng.count(options.scale * state.share * monthShare);
+      const cases = monthRng.count(state.scale * state.share * monthShare);
       for (let i = 0; i < cases; i++) {
         const caseRng = monthRng.fork('case', i);
         emitBundle(state, generateCase(state.ctx, month, caseRng), caseRng.fork('delivery'));
@@ -309,7 +333,9 @@ export async function generateProvince(options: GenerateOptions): Promise<Genera
 
   await output.close();
   caseChecks.close();
-  writeFileSync(join(dir, 'answer-key', 'indicators.json'), `${JSON.stringify(answerKey.toJSON())}\n`);
+  const indicators = new LineSink(join(dir, 'answer-key', 'indicators.json'));
+  answerKey.writeIndicators(indicators);
+  indicators.close();
 
   // ---- what the folder is ------------------------------------------------------------------------------
   const bySource = output.countsBySource();
@@ -336,6 +362,7 @@ export async function generateProvince(options: GenerateOptions): Promise<Genera
     window,
     dataExtractedOn: cutoff,
     apiPageSize: pageSize,
+    ...(scales.capped ? { httpPlatformScale: API_SCALE_CAP } : {}),
     province: { code: province.province.code, name: province.province.name },
     prefectures: province.prefectures.map((p) => ({
       code: p.region.code, name: p.region.name, counties: p.counties.map((c) => ({ code: c.code, name: c.name })),
@@ -358,7 +385,10 @@ export async function generateProvince(options: GenerateOptions): Promise<Genera
   };
   writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   writeFileSync(join(dir, 'sources.yaml'), sourcesYaml(layout));
-  writeFileSync(join(dir, 'README.txt'), readme({ seed: options.seed, scale: options.scale, asOf, window, cutoff, pageSize, layout }));
+  writeFileSync(join(dir, 'README.txt'), readme({
+    seed: options.seed, scale: options.scale, asOf, window, cutoff, pageSize, layout,
+    ...(scales.capped ? { httpPlatformScale: API_SCALE_CAP } : {}),
+  }));
 
   return {
     dir, seed: options.seed, scale: options.scale, asOf, window, dataExtractedOn: cutoff,

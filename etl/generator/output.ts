@@ -18,6 +18,10 @@ import { CsvFeedWriter } from './writers/csv-writer';
 import type { FeedWriter } from './writers/feed-writer';
 import { XlsxFeedWriter } from './writers/xlsx-writer';
 
+/** rows between two breaths (see breathe) */
+const BREATH_ROWS = 5000;
+const MAX_BACKLOG_BYTES = 1024 * 1024;
+
 export interface EntityCount { rows: number; good: number; bad: number; duplicates: number; held: number }
 
 export interface RefusedRow {
@@ -44,7 +48,7 @@ export interface HeldRow {
 
 export interface DuplicateRow { source: string; entity: EntityName; naturalKey: string; positions: string[] }
 
-/** Lines written one by one to a file, 64 KB at a time. */
+/** Lines written one by one to a file, 16 K characters at a time. */
 export class LineSink {
   private readonly fd: number;
   private pending: string[] = [];
@@ -57,12 +61,12 @@ export class LineSink {
   write(text: string): void {
     this.pending.push(text);
     this.chars += text.length;
-    if (this.chars >= 64 * 1024) this.flush();
+    if (this.chars >= 16 * 1024) this.flush();
   }
 
   private flush(): void {
     if (this.pending.length === 0) return;
-    writeSync(this.fd, Buffer.from(this.pending.join(''), 'utf8'));
+    writeSync(this.fd, this.pending.join(''));
     this.pending = [];
     this.chars = 0;
   }
@@ -86,6 +90,7 @@ export interface OutputOptions {
 export class Output {
   private readonly writers = new Map<string, FeedWriter>();
   private readonly apiWriters = new Map<EntityName, ApiFeedWriter>();
+  private readonly recentWriters = new Map<string, Map<EntityName, { quarter: string; writer: FeedWriter }>>();
   private readonly counts = new Map<string, Map<EntityName, EntityCount>>();
   private readonly files = new Map<string, Set<string>>();
   private readonly picker = new BadRowPicker();
@@ -135,6 +140,17 @@ export class Output {
   }
 
   private writerFor(source: SourcePlan, entity: EntityName, quarter: string): FeedWriter {
+    // rows of one source and entity come mostly in the same quarter: their last writer is kept at hand
+    const recent = this.recentWriters.get(source.id)?.get(entity);
+    if (recent && recent.quarter === quarter) return recent.writer;
+    const writer = this.openWriterFor(source, entity, quarter);
+    let bySource = this.recentWriters.get(source.id);
+    if (!bySource) this.recentWriters.set(source.id, (bySource = new Map()));
+    bySource.set(entity, { quarter, writer });
+    return writer;
+  }
+
+  private openWriterFor(source: SourcePlan, entity: EntityName, quarter: string): FeedWriter {
     const spec = feedEntities[entity];
     if (source.transport === 'HTTP') {
       let writer = this.apiWriters.get(entity);
@@ -189,13 +205,14 @@ export class Output {
   good<E extends EntityName>(source: SourcePlan, entity: E, record: FeedRecords[E], quarter: string,
     options: { duplicate?: boolean; heldUntil?: SourcePlan } = {}): void {
     const count = this.count(source, entity);
-    const row = wireOf(record);
-    const naturalKey = expectedNaturalKey(entity, row)!;
+    // the writers only read a good row, and do so before returning: the record itself is the row
+    const row = record as unknown as WireRecord;
     count.rows += 1;
     count.good += 1;
     if (options.heldUntil) {
       count.held += 1;
       const parent = options.heldUntil;
+      const naturalKey = expectedNaturalKey(entity, row)!;
       this.put(source, entity, row, quarter, (position) => {
         this.held.push({ source: source.id, entity, position, naturalKey, parentSource: parent.id, heldIf: `${source.id} 先于 ${parent.id} 导入` });
       });
@@ -208,7 +225,7 @@ export class Output {
     }
     count.duplicates += 1;
     count.rows += 1;
-    const entry: DuplicateRow = { source: source.id, entity, naturalKey, positions: [] };
+    const entry: DuplicateRow = { source: source.id, entity, naturalKey: expectedNaturalKey(entity, row)!, positions: [] };
     this.duplicates.push(entry);
     this.put(source, entity, row, quarter, (position) => entry.positions.push(position));
     this.put(source, entity, row, quarter, (position) => entry.positions.push(position));
@@ -234,6 +251,7 @@ export class Output {
 
   /** Closes the files of a finished quarter, so that only the current quarter's are open. */
   async closeQuarter(quarter: string): Promise<void> {
+    this.recentWriters.clear();
     const suffix = `-${quarter}.`;
     for (const [key, writer] of this.writers) {
       if (!writer.fileName.includes(suffix)) continue;
@@ -247,14 +265,26 @@ export class Output {
     for (const writer of this.apiWriters.values()) writer.flushThrough(month);
   }
 
-  /** Lets streamed files (XLSX, Arrow) drain to disk when many rows went in since the last breath. */
+  /**
+   * Lets streamed files (XLSX, Arrow) drain to disk when many rows went in since the last breath. Their bytes
+   * are compressed and written on other threads, and nothing else stops rows from being made faster than
+   * that: so the generator waits here while more than MAX_BACKLOG_BYTES are still on their way.
+   */
   async breathe(force = false): Promise<void> {
-    if (!force && this.rowsSinceBreath < 20_000) return;
+    if (!force && this.rowsSinceBreath < BREATH_ROWS) return;
     this.rowsSinceBreath = 0;
     await new Promise((resolve) => setImmediate(resolve));
+    while (this.backlog() > MAX_BACKLOG_BYTES) await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+
+  private backlog(): number {
+    let bytes = 0;
+    for (const writer of this.writers.values()) bytes += writer.backlog?.() ?? 0;
+    return bytes;
   }
 
   async close(): Promise<void> {
+    this.recentWriters.clear();
     for (const writer of this.writers.values()) await writer.close();
     this.writers.clear();
     for (const writer of this.apiWriters.values()) await writer.close();

@@ -6,12 +6,19 @@ import { pullEntityPages } from '../../etl/connectors/http-api';
 import { entityNames, type EntityName } from '../../etl/feed/entity-names';
 import { parseFeedRow, type CaseRecord, type EvaluationRecord } from '../../etl/feed/parse-row';
 import type { IndicatorsFile } from '../../etl/generator/answer-key';
-import { generateProvince } from '../../etl/generator/generate-province';
+import { API_SCALE_CAP, generateProvince, volumeScales } from '../../etl/generator/generate-province';
 import type { DuplicateRow, HeldRow, RefusedRow } from '../../etl/generator/output';
 import type { RawRow } from '../../etl/raw-row';
 import { listFeedFiles, openFeedFile } from '../../etl/readers/feed-file';
 import { loadSimulatorData, startAgencyApiSimulator } from '../../etl/simulator/agency-api-simulator';
-import { quarterOf } from '../../etl/generator/dates';
+import { quarterOf, RememberingCalendar } from '../../etl/generator/dates';
+import { organisationCode, uscc } from '../../etl/generator/names';
+import { Random } from '../../etl/generator/random';
+import { ApiFeedWriter } from '../../etl/generator/writers/api-writer';
+import { XlsxFeedWriter } from '../../etl/generator/writers/xlsx-writer';
+import { feedEntities } from '../../etl/feed/feed-entities';
+import { addCalendarDays } from '../../src/domain/calendar/civil-date';
+import { loadCalendar } from '../../src/domain/calendar/working-day-calendar';
 
 jest.setTimeout(120_000);
 
@@ -190,5 +197,73 @@ describe('hub generate: a synthetic province and its answer key', () => {
       }
     }
     expect(checked).toBeGreaterThan(100);
+  });
+});
+
+describe('hub generate at scale: the same answers and bytes with bounded memory', () => {
+  test('the remembering calendar answers as the hub calendar does, inside and past its horizon, in regions with their own holidays too', () => {
+    const hub = loadCalendar();
+    const remembering = RememberingCalendar.load();
+    const rng = Random.seeded('calendar');
+    const regions = ['350502', '350500', '350502001', '650102', undefined];
+    const differences: string[] = [];
+    for (let i = 0; i < 4000; i++) {
+      const date = addCalendarDays('2023-06-01', rng.int(0, 1900));
+      const region = rng.pick(regions);
+      const n = rng.int(1, 60);
+      if (remembering.isWorkingDay(date, region) !== hub.isWorkingDay(date, region)) differences.push(`isWorkingDay ${date} ${region}`);
+      const [mine, theirs] = [remembering.addWorkingDays(date, n, region), hub.addWorkingDays(date, n, region)];
+      if (mine.date !== theirs.date || mine.provisional !== theirs.provisional) differences.push(`addWorkingDays ${date} +${n} ${region}`);
+    }
+    expect(differences).toEqual([]);
+    expect(remembering.addWorkingDays('2026-12-20', 30, '350502').provisional).toBe(true);
+  });
+
+  test('a month of API items split by day on disk comes out in the same order, at the same positions, as one sorted in memory', async () => {
+    const spec = feedEntities.publications;
+    const write = async (limits?: ConstructorParameters<typeof ApiFeedWriter>[4]) => {
+      const dir = await aFolder();
+      const writer = new ApiFeedWriter(dir, join(dir, 'spill'), spec, 7, limits);
+      const rng = Random.seeded('api-order');
+      const labels: string[] = [];
+      for (let i = 0; i < 3000; i++) {
+        // made in month m (as the generator makes them), last changed then or later; many ties to the minute
+        const madeIn = Math.floor(i / 1000);
+        const updatedAt = new Date(Date.UTC(2025, madeIn, 1) - 8 * 3_600_000 + rng.int(0, (3 - madeIn) * 28 * 24 * 60) * 60_000);
+        const row = { caseId: `C${i}`, publishedOn: '2025-01-01', platform: `平台「${i % 7}」`, updatedAt };
+        writer.write(row, i % 50 === 0 ? (label) => labels.push(`C${i} ${label}`) : undefined);
+        if (i % 1000 === 999) writer.flushThrough(`2025-0${(i + 1) / 1000}`);
+      }
+      await writer.close();
+      return { file: await readFile(join(dir, 'publications.jsonl'), 'utf8'), labels: labels.sort() };
+    };
+    const inMemory = await write();
+    const splitByDay = await write({ spillChars: 300, sortInMemoryBytes: 1000, splitChars: 500, readChunkBytes: 333 });
+    expect(splitByDay.file).toBe(inMemory.file);
+    expect(splitByDay.labels).toEqual(inMemory.labels);
+    expect(inMemory.file.split('\n').filter(Boolean)).toHaveLength(3000);
+  });
+
+  test('XLSX rows written past exceljs\'s row objects read back as written: escaped text, dates, empty cells', async () => {
+    const dir = await aFolder();
+    const writer = new XlsxFeedWriter(dir, '监督文书.xlsx', feedEntities.letters,
+      { dates: 'iso', booleans: ['是', '否'], listSeparator: '、', money: 'wan' }, { sheet: '监督文书' }, new Date('2026-11-29T00:00:00Z'));
+    const subject = 'A&B <整改> "限期" \'复查\' 完毕';
+    const agencyUscc = uscc('11', '350500', organisationCode(Random.seeded('xlsx'), 'digits'));
+    writer.write({ letterNo: '泉司监意〔2025〕1号', kind: 'OPINION', agencyUscc, issuedOn: '2025-03-04', dueOn: null, rectifiedOn: '2025-03-20', subject: `${subject}\u0001` });
+    await writer.close();
+    const feed = await openFeedFile(join(dir, '监督文书.xlsx'));
+    const read = [];
+    for await (const row of feed.rows) read.push(parseFeedRow('letters', row));
+    expect(read.map((row) => (row.ok ? [] : row.reasons.map((reason) => reason.code)))).toEqual([[]]);
+    expect(read[0]!.ok && read[0]!.record).toMatchObject({ agencyUscc, letterNo: '泉司监意〔2025〕1号', issuedOn: '2025-03-04', dueOn: null, rectifiedOn: '2025-03-20', subject });
+  });
+
+  test('past API_SCALE_CAP the city platform carries what it would at the cap, and the folders the rest', () => {
+    const weights = { total: 10, http: 2 };
+    expect(volumeScales(500_000, weights)).toEqual({ http: 500_000, folders: 500_000, capped: false });
+    const scales = volumeScales(20_000_000, weights);
+    expect(scales.http).toBe(API_SCALE_CAP);
+    expect(scales.http * 0.2 + scales.folders * 0.8).toBeCloseTo(20_000_000, 3);
   });
 });

@@ -116,6 +116,10 @@ export class ArrowFeedWriter implements FeedWriter {
     this.columns = this.spec.fields.map(() => []);
   }
 
+  backlog(): number {
+    return this.output.writableLength;
+  }
+
   async close(): Promise<void> {
     this.flush();
     this.writer.finish();

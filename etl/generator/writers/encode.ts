@@ -6,6 +6,7 @@
 import type { FieldSpec } from '../../feed/feed-entities';
 import type { CodeList } from '../../feed/field-parsers';
 import { isRaw, type WireValue } from '../bad-rows';
+import { dayText } from '../dates';
 
 export interface Dialect {
   /** iso 2024-05-18 · slash 2024/5/18 · chinese 2024年5月18日 · compact 20240518 */
@@ -18,10 +19,15 @@ export interface Dialect {
 
 const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
 
-/** Shanghai wall-clock parts of an instant. */
+const MS_PER_DAY = 86_400_000;
+const two = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+/** Shanghai wall-clock parts of an instant (to the second, as toISOString would give them). */
 function wallClock(instant: Date): { date: string; time: string } {
-  const iso = new Date(instant.getTime() + SHANGHAI_OFFSET_MS).toISOString();
-  return { date: iso.slice(0, 10), time: iso.slice(11, 19) };
+  const ms = instant.getTime() + SHANGHAI_OFFSET_MS;
+  const day = Math.floor(ms / MS_PER_DAY);
+  const seconds = Math.floor((ms - day * MS_PER_DAY) / 1000);
+  return { date: dayText(day), time: `${two(Math.floor(seconds / 3600))}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}` };
 }
 
 export function formatDate(date: string, style: Dialect['dates']): string {

@@ -11,5 +11,7 @@ export interface FeedWriter {
    * (API items, placed by their updatedAt), in which case `later` receives it.
    */
   write(row: WireRecord, later?: (label: string) => void): string | null;
+  /** bytes written but not yet on disk (streamed writers compress and write on other threads) */
+  backlog?(): number;
   close(): Promise<void>;
 }
