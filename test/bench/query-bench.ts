@@ -17,7 +17,8 @@ import { percentile } from './measure';
 export interface Latency { p50: number; p95: number; p99: number; runs: number }
 export interface QuestionFigures { question: string; graphql: Latency; rollupSql: Latency; facts: Latency; ratio: number }
 
-const overviewQuery = () => {
+/** The overview dashboard's headline query, as its definition holds it. */
+export const overviewQuery = () => {
   const definition = parseYaml(readFileSync(path.resolve(__dirname, '..', '..', '..', 'dashboards', 'definitions', '01-overview.yaml'), 'utf8')) as
     { panels: { id: string; query: string }[] };
   return definition.panels.find((panel) => panel.id === 'headline')!.query;
@@ -36,8 +37,13 @@ const aggregateQuery = `query BenchAggregate($scope: ScopeInput!, $period: Perio
 }`;
 
 /** The eight headline indicators of the overview. */
-const headline = ['publicationTimeliness', 'publicationRate', 'reviewCoverage', 'correctionRate', 'recordingCompliance',
+export const headline = ['publicationTimeliness', 'publicationRate', 'reviewCoverage', 'correctionRate', 'recordingCompliance',
   'uploadTimeliness', 'archiveTimeliness', 'certifiedHandling'];
+
+/** The same days a year earlier: what the overview compares with. */
+export const previousYear = (year: { from: string; to: string }) => ({
+  from: `${Number(year.from.slice(0, 4)) - 1}${year.from.slice(4)}`, to: `${Number(year.to.slice(0, 4)) - 1}${year.to.slice(4)}`,
+});
 
 async function timed(runs: number, once: () => Promise<void>, warmUp = 3): Promise<Latency> {
   for (let i = 0; i < warmUp; i++) await once(); // not counted
@@ -57,7 +63,7 @@ export async function benchQuestions(target: QueryBenchTarget, log: (line: strin
   const factRuns = Number(process.env.BENCH_FACT_REPEATS || 3);
   const pool: Pool = createPool(target.ownerUrl, 2);
   const { profile } = loadPolicy(readConfig().profile);
-  const previous = { from: `${Number(target.year.from.slice(0, 4)) - 1}${target.year.from.slice(4)}`, to: `${Number(target.year.to.slice(0, 4)) - 1}${target.year.to.slice(4)}` };
+  const previous = previousYear(target.year);
   const graphql = async (query: string, variables: Record<string, unknown>) => {
     const response = await fetch(`${target.apiUrl}/graphql`, {
       method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${target.token}` },

@@ -15,7 +15,7 @@ import { writeAgenciesCsv, writeCasesCsv } from './feed-fixtures';
 import { loadTest, type LoadTestFigures } from './load-test';
 import { median } from './measure';
 import { peerOverviewBody, startPostGraphilePeer } from './peer/postgraphile-peer';
-import type { QueryBenchTarget } from './query-bench';
+import { headline, overviewQuery, previousYear, type QueryBenchTarget } from './query-bench';
 
 /**
  * What serving a warehouse of a given size costs beyond single requests: throughput of the overview with 64
@@ -23,30 +23,13 @@ import type { QueryBenchTarget } from './query-bench';
  * same database), how soon a daily delta shows on the dashboards, and the Arrow export against COPY TO.
  */
 
-const overviewHeadline = `query OverviewHeadline($scope: ScopeInput!, $period: PeriodInput!, $previous: PeriodInput!, $asOf: Date) {
-  current: indicators(scope: $scope, period: $period, asOf: $asOf) { ...Headline }
-  previous: indicators(scope: $scope, period: $previous, asOf: $asOf) { ...Headline }
-}
-fragment Headline on Indicators {
-  publicationTimeliness { numerator denominator rate } publicationRate { numerator denominator rate }
-  reviewCoverage { numerator denominator rate } correctionRate { numerator denominator rate }
-  recordingCompliance { numerator denominator rate } uploadTimeliness { numerator denominator rate }
-  archiveTimeliness { numerator denominator rate } certifiedHandling { numerator denominator rate }
-}`;
-const headline = ['publicationTimeliness', 'publicationRate', 'reviewCoverage', 'correctionRate', 'recordingCompliance',
-  'uploadTimeliness', 'archiveTimeliness', 'certifiedHandling'];
-
-const previousOf = (year: { from: string; to: string }) => ({
-  from: `${Number(year.from.slice(0, 4)) - 1}${year.from.slice(4)}`, to: `${Number(year.to.slice(0, 4)) - 1}${year.to.slice(4)}`,
-});
-
 export interface ThroughputFigures { hubCached: LoadTestFigures; hubUncached: LoadTestFigures; postgraphile: LoadTestFigures }
 
 /** The overview headline with 64 clients: `hubUrl`s serve with and without the response cache. */
 export async function benchThroughput(target: QueryBenchTarget, uncachedApiUrl: string, log: (line: string) => void): Promise<ThroughputFigures> {
   const seconds = Number(process.env.BENCH_LOAD_SECONDS || 10);
-  const previous = previousOf(target.year);
-  const hubBody = { query: overviewHeadline, variables: { scope: { regionCode: target.province }, period: target.year, previous, asOf: target.asOf } };
+  const previous = previousYear(target.year);
+  const hubBody = { query: overviewQuery(), variables: { scope: { regionCode: target.province }, period: target.year, previous, asOf: target.asOf } };
   const headers = { authorization: `Bearer ${target.token}` };
   const hubExpect = (data: unknown) => {
     const current = (data as { current?: { publicationRate?: { denominator: number } } }).current;
@@ -92,7 +75,7 @@ export async function benchRefresh(target: QueryBenchTarget, log: (line: string)
   const ask = async () => {
     const response = await fetch(`${target.apiUrl}/graphql`, {
       method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${target.token}` },
-      body: JSON.stringify({ query: overviewHeadline, variables: { scope: { regionCode: target.province }, period: target.year, previous: previousOf(target.year), asOf: target.asOf } }),
+      body: JSON.stringify({ query: overviewQuery(), variables: { scope: { regionCode: target.province }, period: target.year, previous: previousYear(target.year), asOf: target.asOf } }),
     });
     const body = await response.json() as { data?: { current: { publicationRate: { denominator: number } } } | null; errors?: { message: string }[] };
     // an error (the facts answering a province while the delta is not yet rolled up can meet the statement time

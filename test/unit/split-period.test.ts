@@ -1,4 +1,5 @@
-import { monthEnd, splitPeriod } from '../../src/metrics/rollups/rollup-reader';
+import { monthEnd } from '../../src/domain/calendar/civil-date';
+import { splitPeriod } from '../../src/metrics/rollups/rollup-reader';
 
 describe('a period cut into whole months and the days around them', () => {
   test.each([

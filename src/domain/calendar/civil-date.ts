@@ -50,6 +50,12 @@ export function addCalendarDays(date: string, days: number): string {
   return fromDayNumber(toDayNumber(date) + days);
 }
 
+/** The last day of the month of `date`. */
+export function monthEnd(date: string): string {
+  const next = fromDayNumber(toDayNumber(`${date.slice(0, 7)}-01`) + 31);
+  return addCalendarDays(`${next.slice(0, 7)}-01`, -1);
+}
+
 /** Negative, zero or positive as `a` is before, on or after `b`. */
 export function compareDates(a: string, b: string): number {
   return Math.sign(toDayNumber(a) - toDayNumber(b));

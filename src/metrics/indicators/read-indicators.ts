@@ -91,8 +91,8 @@ async function agenciesFromRollups(db: Queryable, request: IndicatorRequest, pro
   const sums = await sumRollups(db, request, rolledUp, 'agency');
   const peopleSums = await sumPeopleRollups(db, request.scope, snapshotDay(request), 'agency');
   const agencies = flatten(await computeIndicatorsByAgency(db, tableOf(request), profile, peopleSums ? computedSnapshots : snapshotDefinitions));
-  const byAgency = perAgency(sums);
-  const peopleByAgency = perAgency(peopleSums);
+  const byAgency = groupRows(sums, 'agency_uscc');
+  const peopleByAgency = groupRows(peopleSums, 'agency_uscc');
   for (const agency of agencies.values()) {
     agency.indicators = withSums(agency.indicators, byAgency.get(agency.agencyUscc) ?? [], rolledUp);
     agency.indicators = withSums(agency.indicators, peopleByAgency.get(agency.agencyUscc) ?? (peopleSums && []), people);
@@ -108,7 +108,7 @@ async function agenciesFromRollups(db: Queryable, request: IndicatorRequest, pro
 export async function readIndicatorsByRegion(db: Queryable, request: IndicatorRequest, profile: PolicyProfile): Promise<{ regions: Map<string, Indicators>; computedFrom: 'rollups' | 'facts' }> {
   const plan = await rollupPlan(db, request, profile);
   const regions = new Map<string, Indicators>();
-  const add = (regionCode: string, indicators: Indicators) => regions.set(regionCode, plus(regions.get(regionCode) ?? zero(), indicators));
+  const add = (regionCode: string, indicators: Indicators) => regions.set(regionCode, plus(regions.get(regionCode) ?? emptyIndicators(), indicators));
   if ('why' in plan) {
     for (const agency of (await computeIndicatorsByAgency(db, tableOf(request), profile)).values()) add(agency.regionCode, agency.periods.period ?? emptyIndicators());
     return { regions, computedFrom: 'facts' };
@@ -118,13 +118,8 @@ export async function readIndicatorsByRegion(db: Queryable, request: IndicatorRe
   for (const agency of (await computeIndicatorsByAgency(db, tableOf(request), profile, peopleSums ? computedSnapshots : snapshotDefinitions)).values()) {
     add(agency.regionCode, agency.periods.period ?? emptyIndicators());
   }
-  const byRegion = (rows: readonly RollupSumRow[] | null) => {
-    const map = new Map<string, RollupSumRow[]>();
-    for (const row of rows ?? []) map.set(row.region_code!, [...(map.get(row.region_code!) ?? []), row]);
-    return map;
-  };
-  const dated = byRegion(sums);
-  const peopleByRegion = byRegion(peopleSums);
+  const dated = groupRows(sums, 'region_code');
+  const peopleByRegion = groupRows(peopleSums, 'region_code');
   for (const [regionCode, indicators] of regions) {
     regions.set(regionCode, withSums(withSums(indicators, dated.get(regionCode) ?? [], rolledUp), peopleByRegion.get(regionCode) ?? (peopleSums && []), people));
   }
@@ -132,14 +127,12 @@ export async function readIndicatorsByRegion(db: Queryable, request: IndicatorRe
     // the pending agencies' rolled-up figures out, their figures from the facts in
     const corrected = pendingScope(request, plan.pending);
     for (const stale of (await agenciesFromRollups(db, corrected, profile)).values()) {
-      regions.set(stale.regionCode, minus(regions.get(stale.regionCode) ?? zero(), stale.indicators));
+      regions.set(stale.regionCode, minus(regions.get(stale.regionCode) ?? emptyIndicators(), stale.indicators));
     }
     for (const fresh of flatten(await computeIndicatorsByAgency(db, tableOf(corrected), profile)).values()) add(fresh.regionCode, fresh.indicators);
   }
   return { regions, computedFrom: 'rollups' };
 }
-
-const zero = (): Indicators => emptyIndicators();
 
 function combine(a: Indicators, b: Indicators, sign: 1 | -1): Indicators {
   const result = { ...a };
@@ -151,10 +144,10 @@ function combine(a: Indicators, b: Indicators, sign: 1 | -1): Indicators {
 const plus = (a: Indicators, b: Indicators) => combine(a, b, 1);
 const minus = (a: Indicators, b: Indicators) => combine(a, b, -1);
 
-function perAgency(rows: readonly RollupSumRow[] | null): Map<string, RollupSumRow[]> {
-  const byAgency = new Map<string, RollupSumRow[]>();
-  for (const row of rows ?? []) byAgency.set(row.agency_uscc!, [...(byAgency.get(row.agency_uscc!) ?? []), row]);
-  return byAgency;
+function groupRows(rows: readonly RollupSumRow[] | null, key: 'agency_uscc' | 'region_code'): Map<string, RollupSumRow[]> {
+  const groups = new Map<string, RollupSumRow[]>();
+  for (const row of rows ?? []) groups.set(row[key]!, [...(groups.get(row[key]!) ?? []), row]);
+  return groups;
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { Pool, PoolClient } from 'pg';
-import { addCalendarDays, assertCivilDate, todayInShanghai } from '../../domain/calendar/civil-date';
+import { addCalendarDays, assertCivilDate, monthEnd, todayInShanghai } from '../../domain/calendar/civil-date';
 import type { PolicyProfile } from '../../domain/profile/policy-profile';
 import { dailyCountsStatement, indicatorStatement } from '../indicators/indicator-engine';
-import { monthEnd, peopleDefinitions } from './rollup-reader';
+import { peopleDefinitions } from './rollup-reader';
 import { profileFingerprint, readRollupState, staleness } from './rollup-state';
 
 /**
@@ -41,11 +41,16 @@ const REGION_COLUMNS = 'region_code, indicator, month, numerator, denominator';
 /** the daily rollups summed per agency × month (a `where` and the `group by` follow) */
 const AGENCY_MONTHS = `select r.region_code, r.agency_uscc, r.indicator, date_trunc('month', r.day)::date, r.action_type,
   sum(r.numerator), sum(r.denominator) from indicator_rollups r`;
+/**
+ * The regions `g` whose subtree holds the region code `column`: itself and its ancestors, found through the
+ * subtree prefixes a code can have (province 2 digits, prefecture 4, county 6, township 9), by index.
+ */
+const ancestorsOf = (column: string) => `join regions g on g.subtree_prefix in (left(${column}, 2), left(${column}, 4), left(${column}, 6), left(${column}, 9), ${column})
+    and starts_with(${column}, g.subtree_prefix)`;
 /** the regions' months summed per region subtree: each region code counts in its own and every ancestor's */
 const SUBTREE_MONTHS = `select g.code, r.indicator, r.month, sum(r.numerator), sum(r.denominator)
   from region_monthly_rollups r
-  join regions g on g.subtree_prefix in (left(r.region_code, 2), left(r.region_code, 4), left(r.region_code, 6), left(r.region_code, 9), r.region_code)
-    and starts_with(r.region_code, g.subtree_prefix)`;
+  ${ancestorsOf('r.region_code')}`;
 /** the agencies' months summed per region */
 const REGION_MONTHS = `select r.region_code, r.indicator, r.month, sum(r.numerator), sum(r.denominator)
   from agency_monthly_rollups r`;
@@ -145,8 +150,7 @@ async function refreshChanged(client: PoolClient, profile: PolicyProfile, asOf: 
   // every subtree holding a region of those months: the regions' ancestors, themselves included
   await client.query(`create temp table refresh_subtrees on commit drop as
     select distinct g.code, m.month from (select distinct region_code, month from refresh_months) m
-    join regions g on g.subtree_prefix in (left(m.region_code, 2), left(m.region_code, 4), left(m.region_code, 6), left(m.region_code, 9), m.region_code)
-      and starts_with(m.region_code, g.subtree_prefix)`);
+    ${ancestorsOf('m.region_code')}`);
   await client.query(`delete from subtree_monthly_rollups r using refresh_subtrees s where r.region_code = s.code and r.month = s.month`);
   await client.query(`insert into subtree_monthly_rollups (${REGION_COLUMNS}) ${SUBTREE_MONTHS}
     where exists (select 1 from refresh_subtrees s where s.code = g.code and s.month = r.month)
@@ -180,8 +184,7 @@ async function refreshPeople(client: PoolClient, profile: PolicyProfile, asOf: s
   await client.query(`insert into subtree_snapshot_rollups (region_code, indicator, snapshot_on, numerator, denominator)
     select g.code, r.indicator, r.snapshot_on, sum(r.numerator), sum(r.denominator)
     from agency_snapshot_rollups r
-    join regions g on g.subtree_prefix in (left(r.region_code, 2), left(r.region_code, 4), left(r.region_code, 6), left(r.region_code, 9), r.region_code)
-      and starts_with(r.region_code, g.subtree_prefix)
+    ${ancestorsOf('r.region_code')}
     group by 1, 2, 3`);
 }
 

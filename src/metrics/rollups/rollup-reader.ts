@@ -1,5 +1,5 @@
 import type { PolicyProfile } from '../../domain/profile/policy-profile';
-import { addCalendarDays } from '../../domain/calendar/civil-date';
+import { addCalendarDays, monthEnd } from '../../domain/calendar/civil-date';
 import { regionDirectory, subtreePrefix } from '../../domain/regions';
 import { indicatorDefinitions } from '../indicators/indicator-definitions';
 import { checkScope, scopedAgenciesCte, type Scope } from '../scope/scope';
@@ -7,10 +7,10 @@ import { SqlParameters, withCtes, type Queryable } from '../sql/sql-parameters';
 import { readRollupState, staleness } from './rollup-state';
 
 /**
- * Reading the indicator rollups: whether they can answer a request, and their sums. They answer only for the
- * as-of date and profile they were computed for, and only when no changed days are pending for an agency of
- * the scope (an ETL run has committed facts the next refresh has not yet counted); otherwise the caller
- * computes from the facts. Sums are per indicator over the days of the period, per agency when asked.
+ * Reading the indicator rollups: whether they can answer a request, which agencies have changes not yet rolled
+ * up, and their sums. They answer only for the as-of date and profile they were computed for; the caller
+ * computes the pending agencies from the facts (read-indicators.ts). Sums are per indicator over the period,
+ * for the whole scope, per agency or per region code.
  */
 export interface RollupSumRow {
   agency_uscc: string | null;
@@ -63,12 +63,6 @@ export function splitPeriod(period: { from: string; to: string }): { months: { f
   return { months: { from: firstWhole, to: `${lastWhole.slice(0, 7)}-01` }, days };
 }
 
-export function monthEnd(day: string): string {
-  const date = new Date(`${day.slice(0, 7)}-01T00:00:00Z`);
-  date.setUTCMonth(date.getUTCMonth() + 1, 0);
-  return date.toISOString().slice(0, 10);
-}
-
 /** Region codes of a subtree as an index range: '3505' → ['3505', '3506'] (codes are digits). */
 function subtreeRange(regionCode: string): [string, string] {
   const prefix = subtreePrefix(regionDirectory().require(regionCode));
@@ -76,15 +70,19 @@ function subtreeRange(regionCode: string): [string, string] {
   return [prefix, upper];
 }
 
+/** A scope of whole regions: no agency, agency list or domain narrows it. */
+function regionOnly(scope: Scope): boolean {
+  return scope.agencyUscc === undefined && scope.agencyUsccs === undefined && scope.domain === undefined;
+}
+
 /**
- * Numerator and denominator per indicator (per agency with `byAgency`) over the period: its whole months from
+ * Numerator and denominator per indicator (per `grain`) over the period: its whole months from
  * the monthly rollups, its other days from the daily ones. A region's own figures (all action types) read its
  * subtree's months (one row per indicator and month); per region, the months of each region code; any other
- * scope reads them per agency of the scope. Summed per `grain`; one statement either way.
+ * scope reads them per agency of the scope. One statement either way.
  */
 export async function sumRollups(db: Queryable, request: { scope: Scope; period: { from: string; to: string } },
   indicators: readonly string[], grain: RollupGrain): Promise<RollupSumRow[]> {
-  const byAgency = grain === 'agency';
   const scope = checkScope(request.scope);
   const params = new SqlParameters();
   const actionType = scope.actionType === undefined ? 'true'
@@ -93,8 +91,8 @@ export async function sumRollups(db: Queryable, request: { scope: Scope; period:
     : `r.action_type in (${params.bind(scope.actionType, 'text')}, '')`;
   const names = params.bind(indicators, 'text[]');
   const { months, days } = splitPeriod(request.period);
-  const byRegion = !byAgency && scope.agencyUscc === undefined && scope.agencyUsccs === undefined && scope.domain === undefined
-    && scope.actionType === undefined;
+  // regions answer for whole regions only: every agency, every action type
+  const byRegion = grain !== 'agency' && regionOnly(scope) && scope.actionType === undefined;
   const parts: string[] = [];
   const keys = grainKeys[grain];
   if (months && byRegion && grain === 'scope' && scope.regionCode !== undefined) {
@@ -135,7 +133,8 @@ export const peopleDefinitions = indicatorDefinitions.filter((definition) =>
 
 /**
  * The people-based figures as of `day` (a period is judged on its last day, or the as-of date if earlier), per
- * indicator (per agency with `byAgency`); null when the rollups hold no snapshot of that day (the caller computes).
+ * indicator (per `grain`); null when the rollups hold no snapshot of that day (the caller computes). They are not
+ * narrowed by action type, so a region's own figures read its subtree's row whatever the action type asked.
  */
 export async function sumPeopleRollups(db: Queryable, scope: Scope, day: string, grain: RollupGrain): Promise<RollupSumRow[] | null> {
   const params = new SqlParameters();
@@ -143,8 +142,7 @@ export async function sumPeopleRollups(db: Queryable, scope: Scope, day: string,
   const keys = grainKeys[grain];
   const on = params.bind(day, 'date');
   const held = `exists (select 1 from agency_snapshot_rollups s where s.snapshot_on = ${on}) as held`;
-  const ownFigures = grain === 'scope' && checked.regionCode !== undefined && checked.agencyUscc === undefined
-    && checked.agencyUsccs === undefined && checked.domain === undefined;
+  const ownFigures = grain === 'scope' && checked.regionCode !== undefined && regionOnly(checked);
   const text = ownFigures
     // a region's own figures: its subtree's row per indicator
     ? `select ${keys}, r.indicator, r.numerator, r.denominator, ${held}
