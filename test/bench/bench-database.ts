@@ -35,7 +35,26 @@ export async function freshDatabase(serverUrl: string, name: string): Promise<st
   } finally {
     await admin.end();
   }
-  const url = withDatabase(serverUrl, name);
+  return migrated(withDatabase(serverUrl, name));
+}
+
+/**
+ * The database an earlier run left, migrated to the current schema, when its comment is `marker` (what it
+ * was built from); null when there is none or it was built otherwise.
+ */
+export async function keptDatabase(serverUrl: string, name: string, marker: string): Promise<string | null> {
+  const admin = createPool(serverUrl, 1);
+  try {
+    const { rows } = await admin.query<{ comment: string | null }>(
+      `select shobj_description(oid, 'pg_database') as comment from pg_database where datname = $1`, [name]);
+    if (rows[0]?.comment !== marker) return null;
+  } finally {
+    await admin.end();
+  }
+  return migrated(withDatabase(serverUrl, name));
+}
+
+async function migrated(url: string): Promise<string> {
   const orm = await openWarehouse(url);
   try {
     await migrateWarehouse(orm);

@@ -17,7 +17,7 @@ export const benchAgencies = counties.map((county, i) => {
 const caseHeaders = ['案件编号', '主体代码', '行为类别', '程序类型', '立案日期', '决定日期', '决定文书号', '相对人类型', '相对人名称',
   '罚没金额', '处罚种类', '是否重大', '承办人员', '公开属性', '更新时间'];
 
-function caseRow(i: number): string[] {
+function caseRow(i: number, idPrefix = 'BENCH'): string[] {
   const agency = benchAgencies[i % benchAgencies.length]!;
   const day = 1 + (i % 28);
   const month = 1 + ((i >> 5) % 12);
@@ -25,7 +25,7 @@ function caseRow(i: number): string[] {
   const dd = String(day).padStart(2, '0');
   const penalty = i % 3 !== 0;
   return [
-    `BENCH-${String(i).padStart(8, '0')}`, agency.uscc, penalty ? '行政处罚' : '行政许可', penalty ? '普通' : '', `2025-${mm}-01`,
+    `${idPrefix}-${String(i).padStart(8, '0')}`, agency.uscc, penalty ? '行政处罚' : '行政许可', penalty ? '普通' : '', `2025-${mm}-01`,
     `2025-${mm}-${dd}`, `泉基准罚〔2025〕${i}号`, i % 2 ? '自然人' : '法人', `当事人${i}`, penalty ? String((i % 500) * 100) : '',
     penalty ? '罚款' : '', 'false', `P${i % 97};P${(i + 1) % 97}`, '主动公开', `2025-${mm}-${dd} 18:00:00`,
   ];
@@ -39,11 +39,12 @@ export async function writeAgenciesCsv(dir: string): Promise<void> {
   fs.writeFileSync(path.join(dir, '执法主体.csv'), lines.join(''));
 }
 
-export async function writeCasesCsv(file: string, count: number): Promise<void> {
+/** `idPrefix` gives a run's cases ids of their own (a delta loaded into a kept warehouse adds, not updates). */
+export async function writeCasesCsv(file: string, count: number, idPrefix = 'BENCH'): Promise<void> {
   const out = fs.createWriteStream(file);
   out.write(csvLine(caseHeaders));
   for (let i = 0; i < count; i++) {
-    if (!out.write(csvLine(caseRow(i)))) await once(out, 'drain');
+    if (!out.write(csvLine(caseRow(i, idPrefix)))) await once(out, 'drain');
   }
   out.end();
   await once(out, 'finish');

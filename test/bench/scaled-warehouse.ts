@@ -2,9 +2,12 @@ import { DEFAULT_AS_OF } from '../../etl/generator/generate-province';
 import { createPool } from '../../src/database/pg';
 import { readConfig } from '../../src/config';
 import { loadPolicy } from '../../src/domain/policy';
+import type { PolicyProfile } from '../../src/domain/profile/policy-profile';
 import { refreshRollups, type RefreshResult } from '../../src/metrics/rollups/refresh-rollups';
+import { rollupsCannotAnswer } from '../../src/metrics/rollups/rollup-reader';
+import type { Queryable } from '../../src/metrics/sql/sql-parameters';
 import { loadSyntheticProvince } from '../support/synthetic-province';
-import { freshDatabase } from './bench-database';
+import { freshDatabase, keptDatabase } from './bench-database';
 
 /**
  * A warehouse of N cases for the query benchmarks. A synthetic province of `baseCases` is generated and pulled
@@ -18,8 +21,11 @@ export interface ScaledWarehouse {
   url: string;
   asOf: string;
   cases(): Promise<number>;
-  /** adds copies until the warehouse holds at least `target` cases, then refreshes the rollups in full */
-  growTo(target: number): Promise<{ cases: number; copySeconds: number; refresh: RefreshResult }>;
+  /**
+   * adds copies until the warehouse holds at least `target` cases, then refreshes the rollups in full; a kept
+   * warehouse already that big and rolled up is not refreshed again (`refresh` null)
+   */
+  growTo(target: number): Promise<{ cases: number; copySeconds: number; refresh: RefreshResult | null }>;
   close(): Promise<void>;
 }
 
@@ -33,23 +39,42 @@ const caseTables: { table: string; renamed: string[] }[] = [
   { table: 'evaluations', renamed: ['case_id'] },
 ];
 
-export async function scaledWarehouse(serverUrl: string, name: string, baseCases: number, log: (line: string) => void): Promise<ScaledWarehouse> {
-  const url = await freshDatabase(serverUrl, name);
+/**
+ * With `keep`, the database is left in place after the run and the next run with the same base size goes on
+ * from it (migrated to the current schema, grown if asked for more): at 5M or 20M cases the copies and the full
+ * refresh take most of an hour, the questions minutes. What a kept warehouse was built from is in its database
+ * comment, written once the base province is loaded, so a run cut short before that starts afresh.
+ */
+export async function scaledWarehouse(serverUrl: string, name: string, baseCases: number, log: (line: string) => void,
+  options: { keep?: boolean } = {}): Promise<ScaledWarehouse> {
+  const marker = `hub bench warehouse: base ${baseCases} cases, seed 11`;
+  const kept = options.keep ? await keptDatabase(serverUrl, name, marker) : null;
+  const url = kept ?? await freshDatabase(serverUrl, name);
   const pool = createPool(url, 2);
   const { profile } = loadPolicy(readConfig().profile);
-  log(`scaled warehouse: generating and loading a ${baseCases.toLocaleString('en-US')}-case province through the ETL …`);
-  const started = Date.now();
-  await loadSyntheticProvince(pool, { seed: 11, scale: baseCases, prefix: 'hub-bench-province-' });
   const count = async () => Number((await pool.query<{ n: string }>('select count(*) as n from cases')).rows[0]!.n);
-  const original = await count();
-  log(`  loaded ${original.toLocaleString('en-US')} cases in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  let original: number;
+  let copies: number;
+  if (kept) {
+    original = Number((await pool.query<{ n: string }>(`select count(*) as n from cases where position('~' in case_id) = 0`)).rows[0]!.n);
+    copies = Number((await pool.query<{ n: number | null }>(
+      `select max(split_part(case_id, '~', 2)::int) as n from cases where position('~' in case_id) > 0`)).rows[0]!.n ?? 0);
+    log(`scaled warehouse: kept from an earlier run, ${(await count()).toLocaleString('en-US')} cases (${copies} copies of ${original.toLocaleString('en-US')})`);
+  } else {
+    log(`scaled warehouse: generating and loading a ${baseCases.toLocaleString('en-US')}-case province through the ETL …`);
+    const started = Date.now();
+    await loadSyntheticProvince(pool, { seed: 11, scale: baseCases, prefix: 'hub-bench-province-' });
+    original = await count();
+    copies = 0;
+    await pool.query(`comment on database ${name} is '${marker}'`);
+    log(`  loaded ${original.toLocaleString('en-US')} cases in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  }
   const columns = new Map<string, string[]>();
   for (const { table } of caseTables) {
     const { rows } = await pool.query<{ column_name: string }>(
       `select column_name from information_schema.columns where table_schema = 'public' and table_name = $1 order by ordinal_position`, [table]);
     columns.set(table, rows.map((row) => row.column_name));
   }
-  let copies = 0;
 
   return {
     url,
@@ -79,6 +104,11 @@ export async function scaledWarehouse(serverUrl: string, name: string, baseCases
         }
       }
       const copySeconds = (Date.now() - copyStarted) / 1000;
+      if (copySeconds < 1 && await rolledUp(pool, profile)) {
+        const cases = await count();
+        log(`  ${cases.toLocaleString('en-US')} cases, rolled up by an earlier run`);
+        return { cases, copySeconds: 0, refresh: null };
+      }
       await pool.query('vacuum analyze');
       const refresh = await refreshRollups(pool, profile, { asOf: DEFAULT_AS_OF, full: true });
       await pool.query('vacuum analyze indicator_rollups');
@@ -88,4 +118,10 @@ export async function scaledWarehouse(serverUrl: string, name: string, baseCases
     },
     close: () => pool.end(),
   };
+}
+
+/** The rollups hold the bench's as-of date and profile, with nothing pending. */
+async function rolledUp(pool: Queryable, profile: PolicyProfile): Promise<boolean> {
+  if (await rollupsCannotAnswer(pool, DEFAULT_AS_OF, profile)) return false;
+  return Number((await pool.query<{ n: string }>('select count(*) as n from changed_days')).rows[0]!.n) === 0;
 }

@@ -86,7 +86,7 @@ export async function benchRefresh(target: QueryBenchTarget, log: (line: string)
   const errors: string[] = [];
   try {
     await writeAgenciesCsv(dir);
-    await writeCasesCsv(path.join(dir, 'cases-delta.csv'), deltaRows);
+    await writeCasesCsv(path.join(dir, 'cases-delta.csv'), deltaRows, `DELTA${Date.now().toString(36)}`);
     const before = await ask();
     if (before < 0) throw new Error(`the overview answered an error before the delta: ${errors[0]}`);
     const loadStarted = Date.now();

@@ -12,8 +12,9 @@ import { benchArrow, benchRefresh, benchThroughput, type ArrowFigures, type Refr
 export interface ScaleFigures {
   cases: number;
   copySeconds: number;
-  fullRefreshSeconds: number;
-  rollupRows: number;
+  /** null: a kept warehouse already held this scale, rolled up */
+  fullRefreshSeconds: number | null;
+  rollupRows: number | null;
   questions: QuestionFigures[];
   throughput?: ThroughputFigures;
   refresh?: RefreshFigures;
@@ -29,7 +30,8 @@ export async function benchWarehouse(log: (line: string) => void): Promise<Scale
   const figures: ScaleFigures[] = [];
   let arrowDone = false;
   try {
-    const warehouse = await scaledWarehouse(server.url, 'hub_bench_warehouse', Number(process.env.BENCH_BASE_CASES || 200_000), log);
+    const warehouse = await scaledWarehouse(server.url, 'hub_bench_warehouse', Number(process.env.BENCH_BASE_CASES || 200_000), log,
+      { keep: process.env.BENCH_KEEP_WAREHOUSE === '1' });
     try {
       for (const [i, scale] of scales.entries()) {
         const grown = await warehouse.growTo(scale);
@@ -41,7 +43,7 @@ export async function benchWarehouse(log: (line: string) => void): Promise<Scale
             apiUrl, token, ownerUrl: warehouse.url, asOf: warehouse.asOf, province: '350000', year: { from: '2025-01-01', to: '2025-12-31' },
           });
           const scaleFigures: ScaleFigures = {
-            cases: grown.cases, copySeconds: grown.copySeconds, fullRefreshSeconds: grown.refresh.milliseconds / 1000, rollupRows: grown.refresh.rows,
+            cases: grown.cases, copySeconds: grown.copySeconds, fullRefreshSeconds: grown.refresh && grown.refresh.milliseconds / 1000, rollupRows: grown.refresh?.rows ?? null,
             questions: await benchQuestions(target(uncached.url, uncached.token), log),
           };
           if (i === 0) {
