@@ -1,26 +1,71 @@
-import { computeIndicators, computeIndicatorsByAgency, emptyIndicators, type IndicatorRequest, type Indicators } from '../metrics/indicators/indicator-engine';
-import { readIndicators, readIndicatorsByAgency, readIndicatorsByRegion } from '../metrics/indicators/read-indicators';
-import type { ApiContext } from './api-context';
+import DataLoader from 'dataloader';
+import { canonicalJson } from '../domain/canonical-json';
+import type { Viewer } from '../domain/access/viewer';
+import type { IndicatorName, PolicyProfile } from '../domain/profile/policy-profile';
+import { definitionsOf } from '../metrics/indicators/indicator-definitions';
+import {
+  computeIndicatorsByAgency, computeIndicatorsForPeriods, emptyIndicators,
+  type IndicatorRequest, type IndicatorTableRequest, type Indicators, type Period,
+} from '../metrics/indicators/indicator-engine';
+import { readIndicatorsByAgency, readIndicatorsByRegion, readIndicatorsForPeriods } from '../metrics/indicators/read-indicators';
+import type { Scope } from '../metrics/scope/scope';
+import type { Queryable } from '../metrics/sql/sql-parameters';
 
 /**
  * Indicators for the request's viewer. The rollups hold every agency's figures and the public may read none of
  * them (row-level security), so the public's figures come from the facts it may see; everyone else's from the
- * rollups when they can answer (read-indicators.ts), under the same row-level security.
+ * rollups when they can answer (read-indicators.ts), under the same row-level security. Only the indicators
+ * named are read or computed (the query's selection, selected-indicators.ts).
  */
-export async function indicatorsFor(ctx: ApiContext, request: IndicatorRequest): Promise<Indicators> {
-  if (ctx.viewer.role === 'PUBLIC') return computeIndicators(ctx.db, request, ctx.profile);
-  return (await readIndicators(ctx.db, request, ctx.profile)).indicators;
+export interface AnswerBase { viewer: Viewer; db: Queryable; profile: PolicyProfile }
+
+type Figures<N extends IndicatorName> = Pick<Indicators, N>;
+
+/** The scope's indicators for each period of the request, by period id. */
+export async function indicatorsForPeriods<N extends IndicatorName>(base: AnswerBase, request: IndicatorTableRequest,
+  names: readonly N[]): Promise<Map<string, Figures<N>>> {
+  if (base.viewer.role === 'PUBLIC') return computeIndicatorsForPeriods(base.db, request, base.profile, definitionsOf(names));
+  return (await readIndicatorsForPeriods(base.db, request, base.profile, names)).periods;
 }
 
-export async function indicatorsByAgencyFor(ctx: ApiContext, request: IndicatorRequest): Promise<Map<string, { agencyUscc: string; regionCode: string; indicators: Indicators }>> {
-  if (ctx.viewer.role === 'PUBLIC') {
-    const table = await computeIndicatorsByAgency(ctx.db, { scope: request.scope, periods: [{ id: 'p', ...request.period }], asOf: request.asOf }, ctx.profile);
+export async function indicatorsByAgencyFor<N extends IndicatorName>(base: AnswerBase, request: IndicatorRequest,
+  names: readonly N[]): Promise<Map<string, { agencyUscc: string; regionCode: string; indicators: Figures<N> }>> {
+  if (base.viewer.role === 'PUBLIC') {
+    const table = await computeIndicatorsByAgency(base.db, { scope: request.scope, periods: [{ id: 'p', from: request.period.from, to: request.period.to }], asOf: request.asOf }, base.profile, definitionsOf(names));
     return new Map([...table].map(([uscc, agency]) => [uscc, { agencyUscc: uscc, regionCode: agency.regionCode, indicators: agency.periods.p ?? emptyIndicators() }]));
   }
-  return (await readIndicatorsByAgency(ctx.db, request, ctx.profile)).agencies;
+  return (await readIndicatorsByAgency(base.db, request, base.profile, names)).agencies;
 }
 
 /** Indicators per region code for supervisors (the public and agencies read by agency: indicatorsByAgencyFor). */
-export async function indicatorsByRegionFor(ctx: ApiContext, request: IndicatorRequest): Promise<Map<string, Indicators>> {
-  return (await readIndicatorsByRegion(ctx.db, request, ctx.profile)).regions;
+export async function indicatorsByRegionFor<N extends IndicatorName>(base: AnswerBase, request: IndicatorRequest,
+  names: readonly N[]): Promise<Map<string, Figures<N>>> {
+  return (await readIndicatorsByRegion(base.db, request, base.profile, names)).regions;
+}
+
+/** One `indicators` field of a query: its scope, period, as-of date and the indicators it selects. */
+export interface IndicatorsKey { scope: Scope; period: Period; asOf: string; names: readonly IndicatorName[] }
+
+/**
+ * The `indicators` fields of one request, batched: those of the same scope and as-of date (the overview's
+ * period and the one before it) are read together, one rollup plan and one sum for every period, each with the
+ * indicators any of them selects.
+ */
+export function indicatorsLoader(base: AnswerBase): DataLoader<IndicatorsKey, Partial<Indicators>, string> {
+  return new DataLoader(async (keys) => {
+    const groups = new Map<string, IndicatorsKey[]>();
+    for (const key of keys) {
+      const group = canonicalJson({ scope: key.scope, asOf: key.asOf });
+      groups.set(group, [...(groups.get(group) ?? []), key]);
+    }
+    const answers = new Map<IndicatorsKey, Partial<Indicators>>();
+    for (const members of groups.values()) {
+      const periodId = (period: Period) => `${period.from}..${period.to}`;
+      const periods = [...new Map(members.map((key) => [periodId(key.period), { id: periodId(key.period), from: key.period.from, to: key.period.to }])).values()];
+      const names = [...new Set(members.flatMap((key) => key.names))];
+      const figures = await indicatorsForPeriods(base, { scope: members[0]!.scope, asOf: members[0]!.asOf, periods }, names);
+      for (const key of members) answers.set(key, figures.get(periodId(key.period))!);
+    }
+    return keys.map((key) => answers.get(key)!);
+  }, { cacheKeyFn: (key) => canonicalJson(key) });
 }

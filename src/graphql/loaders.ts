@@ -5,6 +5,8 @@ import type { PolicyProfile } from '../domain/profile/policy-profile';
 import { readSourceStatuses, type SourceStatus } from '../etl-status/source-health';
 import { readLedgerStatuses, type LedgerStatusRow } from '../ledger/ledger-reads';
 import { caseChecksAsOf, type CaseCheck } from '../metrics/checks/case-check-rows';
+import type { Indicators } from '../metrics/indicators/indicator-engine';
+import { indicatorsLoader, type IndicatorsKey } from './indicator-answers';
 import { caseColumnsSql, caseKey, toCaseRow, type CaseRow } from './case-rows';
 
 /**
@@ -22,6 +24,8 @@ export interface Loaders {
   ledgerStatusByAgency: DataLoader<string, LedgerStatusRow | null>;
   /** last run, last success, health and rows in quarantine of a source, by source id */
   sourceStatusById: DataLoader<string, SourceStatus | null>;
+  /** the `indicators` fields of the request, the periods of one scope read together */
+  indicators: DataLoader<IndicatorsKey, Partial<Indicators>, string>;
 }
 
 export interface AgencyRow { uscc: string; name: string; regionCode: string; tier: string; domain: string; kind: string }
@@ -109,5 +113,6 @@ export function createLoaders(base: LoaderBase): Loaders {
       const statuses = await readSourceStatuses(base.db, ids, new Date());
       return ids.map((id) => statuses.get(id) ?? null);
     }),
+    indicators: indicatorsLoader(base),
   };
 }

@@ -1,4 +1,5 @@
-import { Arg, Ctx, Field, ObjectType, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, Field, Info, ObjectType, Query, Resolver } from 'type-graphql';
 import { periodBuckets, type Granularity } from '../../domain/calendar/period-buckets';
 import { viewerMaySupervise, viewerSeesAgency, viewerSeesRegion } from '../../domain/access/viewer';
 import { ActionTypes, type ActionType } from '../../domain/codes';
@@ -11,7 +12,8 @@ import { rateOf, type Rate as MetricRate } from '../../metrics/indicators/indica
 import type { ApiContext } from '../api-context';
 import { actionTypeCodes, asOfOr, periodOf, scopeOf, scopeWithin } from '../arguments';
 import { AggregateDimensionEnum, GranularityEnum, IndicatorNameEnum } from '../enums';
-import { indicatorsByAgencyFor, indicatorsByRegionFor, indicatorsFor } from '../indicator-answers';
+import { indicatorsByAgencyFor, indicatorsByRegionFor, indicatorsForPeriods } from '../indicator-answers';
+import { selectedIndicators } from '../selected-indicators';
 import { DateScalar } from '../scalars';
 import { PeriodInput, Rate, ScopeInput } from '../types/common';
 import { AppealOutcomeCount, IndicatorInfo, IndicatorPoint, Indicators } from '../types/indicators';
@@ -58,9 +60,12 @@ export class IndicatorResolver {
     @Arg('scope', () => ScopeInput) scope: ScopeInput,
     @Arg('period', () => PeriodInput) period: PeriodInput,
     @Ctx() ctx: ApiContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg('asOf', () => DateScalar, { nullable: true }) asOf?: Date,
   ) {
-    return indicatorsFor(ctx, { scope: scopeWithin(ctx.viewer, scopeOf(scope)), period: periodOf(period), asOf: asOfOr(ctx.today, asOf) });
+    return ctx.loaders.indicators.load({
+      scope: scopeWithin(ctx.viewer, scopeOf(scope)), period: periodOf(period), asOf: asOfOr(ctx.today, asOf), names: selectedIndicators(info),
+    });
   }
 
   @Query(() => [IndicatorInfo], { description: '指标目录：名称、中文名、记录的量词与名词、计入期间所依据的日期字段' })
@@ -87,16 +92,15 @@ export class IndicatorResolver {
     @Arg('period', () => PeriodInput) period: PeriodInput,
     @Arg('granularity', () => GranularityEnum) granularity: string,
     @Ctx() ctx: ApiContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg('asOf', () => DateScalar, { nullable: true }) asOf?: Date,
   ): Promise<IndicatorPoint[]> {
-    const checked = scopeWithin(ctx.viewer, scopeOf(scope));
-    const asOfDate = asOfOr(ctx.today, asOf);
-    const points: IndicatorPoint[] = [];
-    for (const bucket of periodBuckets(periodOf(period), granularity as Granularity)) {
-      const indicators = await indicatorsFor(ctx, { scope: checked, period: bucket, asOf: asOfDate });
-      points.push({ period: bucket, indicators: indicators as unknown as Indicators });
-    }
-    return points;
+    const buckets = periodBuckets(periodOf(period), granularity as Granularity);
+    // every point at once: one rollup plan and one sum for the whole series
+    const figures = await indicatorsForPeriods(ctx, {
+      scope: scopeWithin(ctx.viewer, scopeOf(scope)), asOf: asOfOr(ctx.today, asOf), periods: buckets.map((bucket) => ({ id: bucket.label, from: bucket.from, to: bucket.to })),
+    }, selectedIndicators(info, ['indicators']));
+    return buckets.map((bucket) => ({ period: bucket, indicators: figures.get(bucket.label) as Indicators }));
   }
 
   @Query(() => [AggregateRow], {
@@ -126,7 +130,7 @@ export class IndicatorResolver {
     if (viewerMaySupervise(ctx.viewer) && dimensions.every((d) => d === 'PREFECTURE' || d === 'COUNTY' || timeDimensions.includes(d))) {
       const groups = new Map<string, AggregateRow>();
       for (const bucket of buckets) {
-        const regions = await indicatorsByRegionFor(ctx, { scope: checked, period: bucket, asOf: asOfDate });
+        const regions = await indicatorsByRegionFor(ctx, { scope: checked, period: bucket, asOf: asOfDate }, [indicator as IndicatorName]);
         for (const [regionCode, indicators] of regions) {
           if (!viewerSeesRegion(ctx.viewer, regionCode)) continue;
           const keys = dimensions.map((dimension): AggregateKey => (dimension === 'PREFECTURE' || dimension === 'COUNTY'
@@ -144,7 +148,7 @@ export class IndicatorResolver {
       for (const actionType of actionTypes) {
         const figures = await indicatorsByAgencyFor(ctx, {
           scope: { ...checked, ...(actionType && { actionType: actionType as typeof checked.actionType }) }, period: bucket, asOf: asOfDate,
-        });
+        }, [indicator as IndicatorName]);
         for (const figure of figures.values()) {
           const agency = agencies.get(figure.agencyUscc);
           if (!agency || !viewerSeesAgency(ctx.viewer, { uscc: agency.uscc, regionCode: agency.regionCode })) continue;

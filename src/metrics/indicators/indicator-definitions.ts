@@ -73,3 +73,8 @@ export const indicatorDefinitions: readonly IndicatorDefinition[] = [
   { name: 'rectificationTimeliness', label: '监督整改按期完成率', relation: 'letter_checks', date: 'due_on',
     denominator: { rectification_status: DUE }, numerator: { rectification_status: ['ON_TIME'] } },
 ];
+
+/** The definitions of the named indicators, in catalog order. */
+export function definitionsOf(names: readonly IndicatorName[]): IndicatorDefinition[] {
+  return indicatorDefinitions.filter((definition) => names.includes(definition.name));
+}

@@ -36,13 +36,30 @@ export function emptyIndicators(): Indicators {
   return Object.fromEntries(IndicatorNames.map((name) => [name, rateOf(0, 0)])) as Indicators;
 }
 
-/** Every indicator, over the whole scope, for one period as of `asOf`. */
+/** Every indicator (or those of `definitions`), over the whole scope, for one period as of `asOf`. */
 export async function computeIndicators(db: Queryable, request: IndicatorRequest, profile: PolicyProfile,
   definitions: readonly IndicatorDefinition[] = indicatorDefinitions): Promise<Indicators> {
   const { scope, period, asOf } = request;
-  const statement = indicatorStatement({ scope, asOf, periods: [{ from: period.from, to: period.to, id: 'period' }] }, profile, 'scope', definitions);
-  const { rows } = await db.query<TallyRow>(statement.text, statement.values);
-  return tally(rows).scope.get('period') ?? emptyIndicators();
+  const periods = await computeIndicatorsForPeriods(db, { scope, asOf, periods: [{ from: period.from, to: period.to, id: 'period' }] }, profile, definitions);
+  return periods.get('period')!;
+}
+
+/**
+ * Every indicator (or those of `definitions`; the others 0 / 0) over the whole scope, for each period, in one
+ * statement (none when no definition is asked for).
+ */
+export async function computeIndicatorsForPeriods(db: Queryable, request: IndicatorTableRequest, profile: PolicyProfile,
+  definitions: readonly IndicatorDefinition[] = indicatorDefinitions): Promise<Map<string, Indicators>> {
+  const figures = new Map<string, Indicators>();
+  if (definitions.length > 0) {
+    const statement = indicatorStatement(request, profile, 'scope', definitions);
+    const { rows } = await db.query<TallyRow>(statement.text, statement.values);
+    for (const [id, indicators] of tally(rows).scope) figures.set(id, indicators);
+  } else {
+    checkPeriods(request.periods);
+  }
+  for (const period of request.periods) if (!figures.has(period.id)) figures.set(period.id, emptyIndicators());
+  return figures;
 }
 
 /**
@@ -53,8 +70,17 @@ export async function computeIndicatorsByAgency(
   db: Queryable, request: IndicatorTableRequest, profile: PolicyProfile,
   definitions: readonly IndicatorDefinition[] = indicatorDefinitions,
 ): Promise<Map<string, AgencyIndicators>> {
-  const statement = indicatorStatement(request, profile, 'agency', definitions);
-  const { rows } = await db.query<TallyRow>(statement.text, statement.values);
+  let rows: TallyRow[];
+  if (definitions.length > 0) {
+    const statement = indicatorStatement(request, profile, 'agency', definitions);
+    rows = (await db.query<TallyRow>(statement.text, statement.values)).rows;
+  } else {
+    // nothing to count: the agencies alone
+    checkPeriods(request.periods);
+    const params = new SqlParameters();
+    rows = (await db.query<TallyRow>(withCtes([scopedAgenciesCte(checkScope(request.scope), params, { calendar: false })],
+      'select agency_uscc, region_code, null as period_id, null as indicator, 0 as numerator, 0 as denominator from scoped_agencies'), params.values)).rows;
+  }
   const { agencies } = tally(rows);
   for (const agency of agencies.values()) {
     for (const period of request.periods) agency.periods[period.id] ??= emptyIndicators();

@@ -1,10 +1,10 @@
-import type { IndicatorName, PolicyProfile } from '../../domain/profile/policy-profile';
-import { pendingAgencies, peopleDefinitions, rollupsCannotAnswer, sumPeopleRollups, sumRollups, type RollupSumRow } from '../rollups/rollup-reader';
+import { IndicatorNames, type IndicatorName, type PolicyProfile } from '../../domain/profile/policy-profile';
+import { peopleDefinitions, readRollupPlan, sumPeopleRollups, sumRollups, type RollupSumRow } from '../rollups/rollup-reader';
 import type { Queryable } from '../sql/sql-parameters';
-import { indicatorDefinitions } from './indicator-definitions';
+import { definitionsOf, type IndicatorDefinition } from './indicator-definitions';
 import {
-  computeIndicators, computeIndicatorsByAgency, datedDefinitions, emptyIndicators, rateOf,
-  type AgencyIndicators, type IndicatorRequest, type Indicators,
+  computeIndicatorsByAgency, computeIndicatorsForPeriods, emptyIndicators, rateOf,
+  type AgencyIndicators, type IndicatorRequest, type IndicatorTableRequest, type Indicators, type Period,
 } from './indicator-engine';
 
 /**
@@ -13,28 +13,59 @@ import {
  * computed, being small), with agencies whose new data is not yet rolled up computed from the facts; otherwise
  * from the facts by the same engine the rollups are made with. Every path gives the same figures; `computedFrom`
  * says which answered, and `why` why not the rollups.
+ *
+ * Only the indicators asked for (`names`, by default all) are read or computed, and only they are in the answer:
+ * a dashboard's headline needs none of the annual-report or people work, a ranking only its components.
  */
-export interface IndicatorAnswer {
-  indicators: Indicators;
+export interface IndicatorAnswer<N extends IndicatorName = IndicatorName> {
+  indicators: Pick<Indicators, N>;
   computedFrom: 'rollups' | 'facts';
   why: string | null;
 }
 
-export interface AgencyIndicatorAnswer {
+export interface PeriodsAnswer<N extends IndicatorName = IndicatorName> {
+  /** by period id, every period asked */
+  periods: Map<string, Pick<Indicators, N>>;
+  computedFrom: 'rollups' | 'facts';
+  why: string | null;
+}
+
+export interface AgencyIndicatorAnswer<N extends IndicatorName = IndicatorName> {
   /** by agency USCC; every agency of the scope, with or without records */
-  agencies: Map<string, { agencyUscc: string; regionCode: string; indicators: Indicators }>;
+  agencies: Map<string, { agencyUscc: string; regionCode: string; indicators: Pick<Indicators, N> }>;
   computedFrom: 'rollups' | 'facts';
   why: string | null;
 }
 
-const snapshotDefinitions = indicatorDefinitions.filter((definition) => definition.date === null);
-/** snapshot indicators the rollups do not hold (annual reports: small, and judged on the report year) */
-const computedSnapshots = snapshotDefinitions.filter((definition) => !peopleDefinitions.includes(definition));
-const rolledUp = datedDefinitions().map((definition) => definition.name);
-const people = peopleDefinitions.map((definition) => definition.name);
+const allNames = <N extends IndicatorName>() => IndicatorNames as readonly IndicatorName[] as readonly N[];
+
+/** What an answer of `names` reads: the dated indicators from the rollups, the people-based ones, the rest computed. */
+interface Asked {
+  names: readonly IndicatorName[];
+  definitions: IndicatorDefinition[];
+  dated: IndicatorName[];
+  people: IndicatorName[];
+  /** computed whatever the rollups hold (annual reports: small, and judged on the report year) */
+  computed: IndicatorDefinition[];
+}
+
+function asked(names: readonly IndicatorName[]): Asked {
+  const definitions = definitionsOf(names);
+  const people = definitions.filter((definition) => peopleDefinitions.includes(definition));
+  return {
+    names, definitions,
+    dated: definitions.filter((definition) => definition.date !== null).map((definition) => definition.name),
+    people: people.map((definition) => definition.name),
+    computed: definitions.filter((definition) => definition.date === null && !people.includes(definition)),
+  };
+}
+
+/** What is computed from the facts: annual reports, and the people-based figures when no snapshot holds them. */
+const toCompute = (wanted: Asked, peopleHeld: boolean): IndicatorDefinition[] =>
+  (peopleHeld ? wanted.computed : [...wanted.computed, ...wanted.definitions.filter((definition) => wanted.people.includes(definition.name))]);
 
 /** The day a period's people-based figures are judged on: its last day, or the as-of date if earlier. */
-const snapshotDay = (request: IndicatorRequest) => (request.period.to < request.asOf ? request.period.to : request.asOf);
+const snapshotDay = (period: Period, asOf: string) => (period.to < asOf ? period.to : asOf);
 
 /**
  * How the rollups can answer for a scope: not at all (another as-of date or profile, or every agency of the scope
@@ -42,32 +73,60 @@ const snapshotDay = (request: IndicatorRequest) => (request.period.to < request.
  * from the facts and put in place of their rolled-up figures. After an ETL load a province's figures are then the
  * rollups corrected by the few agencies it touched, not the whole province recomputed from the facts.
  */
-async function rollupPlan(db: Queryable, request: IndicatorRequest, profile: PolicyProfile): Promise<{ why: string } | { pending: string[] }> {
-  const why = await rollupsCannotAnswer(db, request.asOf, profile);
+async function rollupPlan(db: Queryable, request: { scope: IndicatorRequest['scope']; asOf: string }, profile: PolicyProfile): Promise<{ why: string } | { pending: string[] }> {
+  const { why, pending, agencies } = await readRollupPlan(db, request.scope, request.asOf, profile);
   if (why) return { why };
-  const { pending, agencies } = await pendingAgencies(db, request.scope);
   if (pending.length > 0 && pending.length === agencies) return { why: '有新入库数据尚未汇总' };
   return { pending };
 }
 
-const pendingScope = (request: IndicatorRequest, pending: string[]): IndicatorRequest => ({ ...request, scope: { ...request.scope, agencyUsccs: pending } });
+const pendingScope = <R extends { scope: IndicatorRequest['scope'] }>(request: R, pending: string[]): R =>
+  ({ ...request, scope: { ...request.scope, agencyUsccs: pending } });
 
-export async function readIndicators(db: Queryable, request: IndicatorRequest, profile: PolicyProfile): Promise<IndicatorAnswer> {
-  const plan = await rollupPlan(db, request, profile);
-  if ('why' in plan) return { indicators: await computeIndicators(db, request, profile), computedFrom: 'facts', why: plan.why };
-  let indicators = await scopeFromRollups(db, request, profile);
-  if (plan.pending.length > 0) {
-    const corrected = pendingScope(request, plan.pending);
-    indicators = plus(minus(indicators, await scopeFromRollups(db, corrected, profile)), await computeIndicators(db, corrected, profile));
-  }
-  return { indicators, computedFrom: 'rollups', why: null };
+function pick<N extends IndicatorName>(indicators: Indicators, names: readonly N[]): Pick<Indicators, N> {
+  return Object.fromEntries(names.map((name) => [name, indicators[name]])) as Pick<Indicators, N>;
 }
 
-async function scopeFromRollups(db: Queryable, request: IndicatorRequest, profile: PolicyProfile): Promise<Indicators> {
-  const sums = await sumRollups(db, request, rolledUp, 'scope');
-  const peopleSums = await sumPeopleRollups(db, request.scope, snapshotDay(request), 'scope');
-  const snapshots = await computeIndicators(db, request, profile, peopleSums ? computedSnapshots : snapshotDefinitions);
-  return withSums(withSums(snapshots, sums, rolledUp), peopleSums, people);
+export async function readIndicators<N extends IndicatorName = IndicatorName>(db: Queryable, request: IndicatorRequest, profile: PolicyProfile,
+  names: readonly N[] = allNames<N>()): Promise<IndicatorAnswer<N>> {
+  const answer = await readIndicatorsForPeriods(db, tableOf(request), profile, names);
+  return { indicators: answer.periods.get('period')!, computedFrom: answer.computedFrom, why: answer.why };
+}
+
+/** The scope's indicators for each period: one plan, one sum of rollups and at most one computation for all. */
+export async function readIndicatorsForPeriods<N extends IndicatorName = IndicatorName>(db: Queryable, request: IndicatorTableRequest, profile: PolicyProfile,
+  names: readonly N[] = allNames<N>()): Promise<PeriodsAnswer<N>> {
+  const wanted = asked(names);
+  const picked = (periods: Map<string, Indicators>) => new Map([...periods].map(([id, indicators]) => [id, pick(indicators, names)]));
+  const plan = await rollupPlan(db, request, profile);
+  if ('why' in plan) {
+    return { periods: picked(await computeIndicatorsForPeriods(db, request, profile, wanted.definitions)), computedFrom: 'facts', why: plan.why };
+  }
+  const periods = await scopeFromRollups(db, request, profile, wanted);
+  if (plan.pending.length > 0) {
+    const corrected = pendingScope(request, plan.pending);
+    const stale = await scopeFromRollups(db, corrected, profile, wanted);
+    const fresh = await computeIndicatorsForPeriods(db, corrected, profile, wanted.definitions);
+    for (const [id, indicators] of periods) periods.set(id, plus(minus(indicators, stale.get(id)!), fresh.get(id)!));
+  }
+  return { periods: picked(periods), computedFrom: 'rollups', why: null };
+}
+
+async function scopeFromRollups(db: Queryable, request: IndicatorTableRequest, profile: PolicyProfile, wanted: Asked): Promise<Map<string, Indicators>> {
+  const sums = wanted.dated.length > 0 ? groupRows(await sumRollups(db, request, wanted.dated, 'scope'), 'period_id') : new Map<string, RollupSumRow[]>();
+  const days = request.periods.map((period) => snapshotDay(period, request.asOf));
+  const peopleSums = wanted.people.length > 0 ? await sumPeopleRollups(db, request.scope, days, 'scope') : new Map<string, RollupSumRow[] | null>();
+  // a people figure of a day the rollups hold no snapshot of (a period ending on neither a month's end nor the
+  // as-of date) is computed, for every period of the request (one statement)
+  const peopleHeld = days.every((day) => wanted.people.length === 0 || peopleSums.get(day));
+  const computed = await computeIndicatorsForPeriods(db, request, profile,
+    toCompute(wanted, peopleHeld));
+  const periods = new Map<string, Indicators>();
+  for (const [i, period] of request.periods.entries()) {
+    const figures = withSums(computed.get(period.id)!, sums.get(period.id) ?? [], wanted.dated);
+    periods.set(period.id, peopleHeld ? withSums(figures, peopleSums.get(days[i]!) ?? [], wanted.people) : figures);
+  }
+  return periods;
 }
 
 type AgencyFigures = Map<string, { agencyUscc: string; regionCode: string; indicators: Indicators }>;
@@ -75,27 +134,38 @@ type AgencyFigures = Map<string, { agencyUscc: string; regionCode: string; indic
 const flatten = (agencies: Map<string, AgencyIndicators>): AgencyFigures => new Map([...agencies].map(([uscc, agency]) =>
   [uscc, { agencyUscc: uscc, regionCode: agency.regionCode, indicators: agency.periods.period ?? emptyIndicators() }]));
 
-const tableOf = (request: IndicatorRequest) => ({ scope: request.scope, periods: [{ id: 'period', from: request.period.from, to: request.period.to }], asOf: request.asOf });
+const tableOf = (request: IndicatorRequest): IndicatorTableRequest =>
+  ({ scope: request.scope, periods: [{ id: 'period', from: request.period.from, to: request.period.to }], asOf: request.asOf });
 
-export async function readIndicatorsByAgency(db: Queryable, request: IndicatorRequest, profile: PolicyProfile): Promise<AgencyIndicatorAnswer> {
+export async function readIndicatorsByAgency<N extends IndicatorName = IndicatorName>(db: Queryable, request: IndicatorRequest, profile: PolicyProfile,
+  names: readonly N[] = allNames<N>()): Promise<AgencyIndicatorAnswer<N>> {
+  const wanted = asked(names);
+  const picked = (agencies: AgencyFigures) => new Map([...agencies].map(([uscc, agency]) => [uscc, { ...agency, indicators: pick(agency.indicators, names) }]));
   const plan = await rollupPlan(db, request, profile);
-  if ('why' in plan) return { agencies: flatten(await computeIndicatorsByAgency(db, tableOf(request), profile)), computedFrom: 'facts', why: plan.why };
-  const agencies = await agenciesFromRollups(db, request, profile);
-  if (plan.pending.length > 0) {
-    for (const [uscc, fresh] of flatten(await computeIndicatorsByAgency(db, tableOf(pendingScope(request, plan.pending)), profile))) agencies.set(uscc, fresh);
+  if ('why' in plan) {
+    return { agencies: picked(flatten(await computeIndicatorsByAgency(db, tableOf(request), profile, wanted.definitions))), computedFrom: 'facts', why: plan.why };
   }
-  return { agencies, computedFrom: 'rollups', why: null };
+  const agencies = await agenciesFromRollups(db, request, profile, wanted);
+  if (plan.pending.length > 0) {
+    const fresh = flatten(await computeIndicatorsByAgency(db, tableOf(pendingScope(request, plan.pending)), profile, wanted.definitions));
+    for (const [uscc, figures] of fresh) agencies.set(uscc, figures);
+  }
+  return { agencies: picked(agencies), computedFrom: 'rollups', why: null };
 }
 
-async function agenciesFromRollups(db: Queryable, request: IndicatorRequest, profile: PolicyProfile): Promise<AgencyFigures> {
-  const sums = await sumRollups(db, request, rolledUp, 'agency');
-  const peopleSums = await sumPeopleRollups(db, request.scope, snapshotDay(request), 'agency');
-  const agencies = flatten(await computeIndicatorsByAgency(db, tableOf(request), profile, peopleSums ? computedSnapshots : snapshotDefinitions));
+/** Every agency of the scope (the computation lists them, with or without records), its figures from the rollups. */
+async function agenciesFromRollups(db: Queryable, request: IndicatorRequest, profile: PolicyProfile, wanted: Asked): Promise<AgencyFigures> {
+  const day = snapshotDay(request.period, request.asOf);
+  const sums = wanted.dated.length > 0 ? await sumRollups(db, tableOf(request), wanted.dated, 'agency') : [];
+  const peopleSums = wanted.people.length > 0 ? (await sumPeopleRollups(db, request.scope, [day], 'agency')).get(day) ?? null : [];
+  const peopleHeld = peopleSums !== null;
+  const agencies = flatten(await computeIndicatorsByAgency(db, tableOf(request), profile,
+    toCompute(wanted, peopleHeld)));
   const byAgency = groupRows(sums, 'agency_uscc');
   const peopleByAgency = groupRows(peopleSums, 'agency_uscc');
   for (const agency of agencies.values()) {
-    agency.indicators = withSums(agency.indicators, byAgency.get(agency.agencyUscc) ?? [], rolledUp);
-    agency.indicators = withSums(agency.indicators, peopleByAgency.get(agency.agencyUscc) ?? (peopleSums && []), people);
+    agency.indicators = withSums(agency.indicators, byAgency.get(agency.agencyUscc) ?? [], wanted.dated);
+    if (peopleHeld) agency.indicators = withSums(agency.indicators, peopleByAgency.get(agency.agencyUscc) ?? [], wanted.people);
   }
   return agencies;
 }
@@ -105,33 +175,41 @@ async function agenciesFromRollups(db: Queryable, request: IndicatorRequest, pro
  * from the region rollups when they can answer (a province's regions in one small read), otherwise the agencies'
  * figures added up. Every region code with an agency in the scope is listed.
  */
-export async function readIndicatorsByRegion(db: Queryable, request: IndicatorRequest, profile: PolicyProfile): Promise<{ regions: Map<string, Indicators>; computedFrom: 'rollups' | 'facts' }> {
+export async function readIndicatorsByRegion<N extends IndicatorName = IndicatorName>(db: Queryable, request: IndicatorRequest, profile: PolicyProfile,
+  names: readonly N[] = allNames<N>()): Promise<{ regions: Map<string, Pick<Indicators, N>>; computedFrom: 'rollups' | 'facts' }> {
+  const wanted = asked(names);
   const plan = await rollupPlan(db, request, profile);
   const regions = new Map<string, Indicators>();
   const add = (regionCode: string, indicators: Indicators) => regions.set(regionCode, plus(regions.get(regionCode) ?? emptyIndicators(), indicators));
+  const picked = () => new Map([...regions].map(([code, indicators]) => [code, pick(indicators, names)]));
   if ('why' in plan) {
-    for (const agency of (await computeIndicatorsByAgency(db, tableOf(request), profile)).values()) add(agency.regionCode, agency.periods.period ?? emptyIndicators());
-    return { regions, computedFrom: 'facts' };
+    for (const agency of flatten(await computeIndicatorsByAgency(db, tableOf(request), profile, wanted.definitions)).values()) add(agency.regionCode, agency.indicators);
+    return { regions: picked(), computedFrom: 'facts' };
   }
-  const sums = await sumRollups(db, request, rolledUp, 'region');
-  const peopleSums = await sumPeopleRollups(db, request.scope, snapshotDay(request), 'region');
-  for (const agency of (await computeIndicatorsByAgency(db, tableOf(request), profile, peopleSums ? computedSnapshots : snapshotDefinitions)).values()) {
-    add(agency.regionCode, agency.periods.period ?? emptyIndicators());
+  const day = snapshotDay(request.period, request.asOf);
+  const sums = wanted.dated.length > 0 ? await sumRollups(db, tableOf(request), wanted.dated, 'region') : [];
+  const peopleSums = wanted.people.length > 0 ? (await sumPeopleRollups(db, request.scope, [day], 'region')).get(day) ?? null : [];
+  const peopleHeld = peopleSums !== null;
+  // the computation lists every agency of the scope, so every region code with one
+  for (const agency of flatten(await computeIndicatorsByAgency(db, tableOf(request), profile,
+    toCompute(wanted, peopleHeld))).values()) {
+    add(agency.regionCode, agency.indicators);
   }
   const dated = groupRows(sums, 'region_code');
   const peopleByRegion = groupRows(peopleSums, 'region_code');
   for (const [regionCode, indicators] of regions) {
-    regions.set(regionCode, withSums(withSums(indicators, dated.get(regionCode) ?? [], rolledUp), peopleByRegion.get(regionCode) ?? (peopleSums && []), people));
+    const figures = withSums(indicators, dated.get(regionCode) ?? [], wanted.dated);
+    regions.set(regionCode, peopleHeld ? withSums(figures, peopleByRegion.get(regionCode) ?? [], wanted.people) : figures);
   }
   if (plan.pending.length > 0) {
     // the pending agencies' rolled-up figures out, their figures from the facts in
     const corrected = pendingScope(request, plan.pending);
-    for (const stale of (await agenciesFromRollups(db, corrected, profile)).values()) {
+    for (const stale of (await agenciesFromRollups(db, corrected, profile, wanted)).values()) {
       regions.set(stale.regionCode, minus(regions.get(stale.regionCode) ?? emptyIndicators(), stale.indicators));
     }
-    for (const fresh of flatten(await computeIndicatorsByAgency(db, tableOf(corrected), profile)).values()) add(fresh.regionCode, fresh.indicators);
+    for (const fresh of flatten(await computeIndicatorsByAgency(db, tableOf(corrected), profile, wanted.definitions)).values()) add(fresh.regionCode, fresh.indicators);
   }
-  return { regions, computedFrom: 'rollups' };
+  return { regions: picked(), computedFrom: 'rollups' };
 }
 
 function combine(a: Indicators, b: Indicators, sign: 1 | -1): Indicators {
@@ -144,18 +222,18 @@ function combine(a: Indicators, b: Indicators, sign: 1 | -1): Indicators {
 const plus = (a: Indicators, b: Indicators) => combine(a, b, 1);
 const minus = (a: Indicators, b: Indicators) => combine(a, b, -1);
 
-function groupRows(rows: readonly RollupSumRow[] | null, key: 'agency_uscc' | 'region_code'): Map<string, RollupSumRow[]> {
+function groupRows(rows: readonly RollupSumRow[] | null, key: 'agency_uscc' | 'region_code' | 'period_id'): Map<string, RollupSumRow[]> {
   const groups = new Map<string, RollupSumRow[]>();
-  for (const row of rows ?? []) groups.set(row[key]!, [...(groups.get(row[key]!) ?? []), row]);
+  for (const row of rows ?? []) {
+    const group = groups.get(row[key]!);
+    if (group) group.push(row);
+    else groups.set(row[key]!, [row]);
+  }
   return groups;
 }
 
-/**
- * The figures with the named indicators set from rollup sums (0 / 0 where the rollups had none); unchanged when
- * `sums` is null (the rollups did not hold them and they were computed).
- */
-function withSums(figures: Indicators, sums: readonly RollupSumRow[] | null, names: readonly IndicatorName[]): Indicators {
-  if (sums === null) return figures;
+/** The figures with the named indicators set from rollup sums (0 / 0 where the rollups had none). */
+function withSums(figures: Indicators, sums: readonly RollupSumRow[], names: readonly IndicatorName[]): Indicators {
   const result: Indicators = { ...figures };
   for (const name of names) result[name] = rateOf(0, 0);
   for (const row of sums) result[row.indicator as IndicatorName] = rateOf(row.numerator, row.denominator);

@@ -1,6 +1,6 @@
 import { assertCivilDate } from '../../domain/calendar/civil-date';
 import { InvalidValueError } from '../../domain/errors';
-import type { PolicyProfile } from '../../domain/profile/policy-profile';
+import type { IndicatorName, PolicyProfile } from '../../domain/profile/policy-profile';
 import { rankUnits, type RankedEntry, type RankingUnit } from '../../domain/ranking/rank-units';
 import { regionDirectory } from '../../domain/regions';
 import type { Period } from '../indicators/indicator-engine';
@@ -41,7 +41,7 @@ export interface Ranking {
 }
 
 /** The number of decisions of the period: every decided case counts in the exemption share's denominator. */
-const DECISIONS = 'exemptionShare';
+const DECISIONS: IndicatorName = 'exemptionShare';
 
 export async function computeRanking(db: Queryable, request: RankingRequest, profile: PolicyProfile): Promise<Ranking> {
   assertCivilDate(request.asOf, 'asOf');
@@ -49,12 +49,14 @@ export async function computeRanking(db: Queryable, request: RankingRequest, pro
   const units = await unitsOf(db, request);
   const scope = { regionCode: parent.code, ...(request.units === 'agencies' && request.domain !== undefined && { domain: request.domain }) };
   const figuresRequest = { scope, period: request.period, asOf: request.asOf };
+  // what the units are ranked on, and nothing else
+  const names = [...new Set([...profile.ranking.components.map((component) => component.indicator), DECISIONS])];
   // regions are ranked on their region codes' sums, agencies on their own figures
   const figures: { parts: { unitKey: string | undefined; indicators: Indicators }[]; computedFrom: 'rollups' | 'facts' } = request.units === 'regions'
-    ? await readIndicatorsByRegion(db, figuresRequest, profile).then(({ regions, computedFrom }) => ({
+    ? await readIndicatorsByRegion(db, figuresRequest, profile, names).then(({ regions, computedFrom }) => ({
       computedFrom, parts: [...regions].map(([regionCode, indicators]) => ({ unitKey: unitKeyOfRegion(units, regionCode), indicators })),
     }))
-    : await readIndicatorsByAgency(db, figuresRequest, profile).then(({ agencies, computedFrom }) => ({
+    : await readIndicatorsByAgency(db, figuresRequest, profile, names).then(({ agencies, computedFrom }) => ({
       computedFrom, parts: [...agencies.values()].map((agency) => ({ unitKey: units.get(agency.agencyUscc)?.key ?? unitKeyOfRegion(units, agency.regionCode), indicators: agency.indicators })),
     }));
 

@@ -3,8 +3,9 @@ import { addCalendarDays, monthEnd } from '../../domain/calendar/civil-date';
 import { regionDirectory, subtreePrefix } from '../../domain/regions';
 import { indicatorDefinitions } from '../indicators/indicator-definitions';
 import { checkScope, scopedAgenciesCte, type Scope } from '../scope/scope';
-import { SqlParameters, withCtes, type Queryable } from '../sql/sql-parameters';
-import { readRollupState, staleness } from './rollup-state';
+import { SqlParameters, withCtes, type Cte, type Queryable } from '../sql/sql-parameters';
+import type { NamedPeriod } from '../indicators/indicator-engine';
+import { readRollupState, rollupStateColumns, rollupStateOf, staleness, type RollupStateRow } from './rollup-state';
 
 /**
  * Reading the indicator rollups: whether they can answer a request, which agencies have changes not yet rolled
@@ -13,6 +14,7 @@ import { readRollupState, staleness } from './rollup-state';
  * for the whole scope, per agency or per region code.
  */
 export interface RollupSumRow {
+  period_id: string;
   agency_uscc: string | null;
   region_code: string | null;
   indicator: string;
@@ -20,23 +22,30 @@ export interface RollupSumRow {
   denominator: number;
 }
 
+/** Rollup reads count no working days: their agencies need no calendar. */
+const rollupReads = { calendar: false };
+
 /** Null when the rollups hold this as-of date and profile; else why not (changes pending: pendingAgencies). */
 export async function rollupsCannotAnswer(db: Queryable, asOf: string, profile: PolicyProfile): Promise<string | null> {
   return staleness(await readRollupState(db), asOf, profile);
 }
 
 /**
- * The agencies of the scope with changed days an ETL run has committed and the next refresh has not yet counted
- * (their rolled-up figures are stale), and how many agencies the scope has.
+ * Whether the rollups can answer for a scope (null, or why not: another as-of date or profile), the agencies of
+ * the scope with changed days an ETL run has committed and the next refresh has not yet counted (their rolled-up
+ * figures are stale), and how many agencies the scope has: one statement, read before every answer.
  */
-export async function pendingAgencies(db: Queryable, scope: Scope): Promise<{ pending: string[]; agencies: number }> {
+export async function readRollupPlan(db: Queryable, scope: Scope, asOf: string, profile: PolicyProfile): Promise<{ why: string | null; pending: string[]; agencies: number }> {
   const params = new SqlParameters();
-  const text = withCtes([scopedAgenciesCte(checkScope(scope), params)],
-    `select (select count(*)::int from scoped_agencies) as agencies,
+  const text = withCtes([scopedAgenciesCte(checkScope(scope), params, rollupReads)],
+    `select ${rollupStateColumns.split(', ').map((column) => `s.${column}`).join(', ')},
+       (select count(*)::int from scoped_agencies) as agencies,
        coalesce((select array_agg(distinct c.agency_uscc) from changed_days c join scoped_agencies a
-         on a.agency_uscc = c.agency_uscc and a.region_code = c.region_code), '{}') as pending`);
-  const { rows } = await db.query<{ agencies: number; pending: string[] }>(text, params.values);
-  return rows[0]!;
+         on a.agency_uscc = c.agency_uscc and a.region_code = c.region_code), '{}') as pending
+     from (select 1) one left join rollup_state s on s.id = 1`);
+  const { rows } = await db.query<RollupStateRow & { agencies: number; pending: string[] }>(text, params.values);
+  const row = rows[0]!;
+  return { why: staleness(rollupStateOf(row), asOf, profile), pending: row.pending, agencies: row.agencies };
 }
 
 /** What sums are per: the whole scope, each agency, or each region code (its agencies together). */
@@ -76,12 +85,12 @@ function regionOnly(scope: Scope): boolean {
 }
 
 /**
- * Numerator and denominator per indicator (per `grain`) over the period: its whole months from
- * the monthly rollups, its other days from the daily ones. A region's own figures (all action types) read its
- * subtree's months (one row per indicator and month); per region, the months of each region code; any other
- * scope reads them per agency of the scope. One statement either way.
+ * Numerator and denominator per period and indicator (per `grain`): each period's whole months from the monthly
+ * rollups, its other days from the daily ones. A region's own figures (all action types) read its subtree's
+ * months (one row per indicator and month); per region, the months of each region code; any other scope reads
+ * them per agency of the scope. One statement for all the periods.
  */
-export async function sumRollups(db: Queryable, request: { scope: Scope; period: { from: string; to: string } },
+export async function sumRollups(db: Queryable, request: { scope: Scope; periods: readonly NamedPeriod[] },
   indicators: readonly string[], grain: RollupGrain): Promise<RollupSumRow[]> {
   const scope = checkScope(request.scope);
   const params = new SqlParameters();
@@ -90,39 +99,42 @@ export async function sumRollups(db: Queryable, request: { scope: Scope; period:
     // type does not narrow them, as in the check relations
     : `r.action_type in (${params.bind(scope.actionType, 'text')}, '')`;
   const names = params.bind(indicators, 'text[]');
-  const { months, days } = splitPeriod(request.period);
   // regions answer for whole regions only: every agency, every action type
   const byRegion = grain !== 'agency' && regionOnly(scope) && scope.actionType === undefined;
-  const parts: string[] = [];
   const keys = grainKeys[grain];
-  if (months && byRegion && grain === 'scope' && scope.regionCode !== undefined) {
-    // the region's own figures: its subtree's row per indicator and month
-    parts.push(`select ${keys}, r.indicator, r.numerator, r.denominator from subtree_monthly_rollups r
-      where r.region_code = ${params.bind(scope.regionCode, 'text')} and r.indicator = any(${names})
-        and r.month between ${params.bind(months.from, 'date')} and ${params.bind(months.to, 'date')}`);
-  } else if (months && byRegion) {
-    const range = scope.regionCode === undefined ? 'true'
-      : (([low, high]) => `r.region_code >= ${params.bind(low, 'text')} and r.region_code < ${params.bind(high, 'text')}`)(subtreeRange(scope.regionCode));
-    parts.push(`select ${keys}, r.indicator, r.numerator, r.denominator from region_monthly_rollups r
-      where ${range} and r.indicator = any(${names})
-        and r.month between ${params.bind(months.from, 'date')} and ${params.bind(months.to, 'date')}`);
-  } else if (months) {
-    parts.push(`select ${keys}, r.indicator, r.numerator, r.denominator from agency_monthly_rollups r
-      join scoped_agencies a on a.agency_uscc = r.agency_uscc and a.region_code = r.region_code
-      where r.indicator = any(${names})
-        and r.month between ${params.bind(months.from, 'date')} and ${params.bind(months.to, 'date')} and ${actionType}`);
-  }
-  for (const span of days) {
-    parts.push(`select ${keys}, r.indicator, r.numerator, r.denominator from indicator_rollups r
-      join scoped_agencies a on a.agency_uscc = r.agency_uscc and a.region_code = r.region_code
-      where r.indicator = any(${names})
-        and r.day between ${params.bind(span.from, 'date')} and ${params.bind(span.to, 'date')} and ${actionType}`);
+  // bound when first used: a parameter no part reads would have no type for PostgreSQL
+  let region: string | undefined;
+  let range: string | undefined;
+  const regionParam = () => (region ??= params.bind(scope.regionCode, 'text'));
+  const rangeCondition = () => (range ??= scope.regionCode === undefined ? 'true'
+    : (([low, high]) => `r.region_code >= ${params.bind(low, 'text')} and r.region_code < ${params.bind(high, 'text')}`)(subtreeRange(scope.regionCode)));
+  const parts: string[] = [];
+  for (const period of request.periods) {
+    const { months, days } = splitPeriod(period);
+    const select = `select ${params.bind(period.id, 'text')} as period_id, ${keys}, r.indicator, r.numerator, r.denominator`;
+    const monthsBetween = months && `r.month between ${params.bind(months.from, 'date')} and ${params.bind(months.to, 'date')}`;
+    if (monthsBetween && byRegion && grain === 'scope' && scope.regionCode !== undefined) {
+      // the region's own figures: its subtree's row per indicator and month
+      parts.push(`${select} from subtree_monthly_rollups r where r.region_code = ${regionParam()} and r.indicator = any(${names}) and ${monthsBetween}`);
+    } else if (monthsBetween && byRegion) {
+      parts.push(`${select} from region_monthly_rollups r where ${rangeCondition()} and r.indicator = any(${names}) and ${monthsBetween}`);
+    } else if (monthsBetween) {
+      parts.push(`${select} from agency_monthly_rollups r
+        join scoped_agencies a on a.agency_uscc = r.agency_uscc and a.region_code = r.region_code
+        where r.indicator = any(${names}) and ${monthsBetween} and ${actionType}`);
+    }
+    for (const span of days) {
+      parts.push(`${select} from indicator_rollups r
+        join scoped_agencies a on a.agency_uscc = r.agency_uscc and a.region_code = r.region_code
+        where r.indicator = any(${names})
+          and r.day between ${params.bind(span.from, 'date')} and ${params.bind(span.to, 'date')} and ${actionType}`);
+    }
   }
   const needsAgencies = parts.some((part) => part.includes('scoped_agencies'));
-  const body = `select x.agency_uscc, x.region_code, x.indicator, sum(x.numerator)::int as numerator, sum(x.denominator)::int as denominator
+  const body = `select x.period_id, x.agency_uscc, x.region_code, x.indicator, sum(x.numerator)::int as numerator, sum(x.denominator)::int as denominator
     from (${parts.join('\n    union all\n')}) x
-    group by x.agency_uscc, x.region_code, x.indicator`;
-  const text = needsAgencies ? withCtes([scopedAgenciesCte(scope, params)], body) : body;
+    group by x.period_id, x.agency_uscc, x.region_code, x.indicator`;
+  const text = needsAgencies ? withCtes([scopedAgenciesCte(scope, params, rollupReads)], body) : body;
   const { rows } = await db.query<RollupSumRow>(text, params.values);
   return rows;
 }
@@ -132,29 +144,38 @@ export const peopleDefinitions = indicatorDefinitions.filter((definition) =>
   definition.relation === 'officer_snapshots' || definition.relation === 'agency_staffing');
 
 /**
- * The people-based figures as of `day` (a period is judged on its last day, or the as-of date if earlier), per
- * indicator (per `grain`); null when the rollups hold no snapshot of that day (the caller computes). They are not
- * narrowed by action type, so a region's own figures read its subtree's row whatever the action type asked.
+ * The people-based figures as of each of `days` (a period is judged on its last day, or the as-of date if
+ * earlier), per indicator (per `grain`), by day; a day is null when the rollups hold no snapshot of it (the
+ * caller computes). They are not narrowed by action type, so a region's own figures read its subtree's row
+ * whatever the action type asked. One statement for all the days.
  */
-export async function sumPeopleRollups(db: Queryable, scope: Scope, day: string, grain: RollupGrain): Promise<RollupSumRow[] | null> {
+export async function sumPeopleRollups(db: Queryable, scope: Scope, days: readonly string[], grain: RollupGrain): Promise<Map<string, RollupSumRow[] | null>> {
   const params = new SqlParameters();
   const checked = checkScope(scope);
   const keys = grainKeys[grain];
-  const on = params.bind(day, 'date');
-  const held = `exists (select 1 from agency_snapshot_rollups s where s.snapshot_on = ${on}) as held`;
+  const asked = params.bind([...new Set(days)], 'date[]');
+  // the days the snapshots hold (any agency's row): a step of its own, not a subquery per day, which a
+  // distributed warehouse could not correlate (schema/distribution.yaml)
+  const held: Cte = { name: 'held_days', materialized: true, sql: `select s.snapshot_on from agency_snapshot_rollups s where s.snapshot_on = any(${asked}) group by 1` };
+  const dayRows = `unnest(${asked}) as d(day) left join held_days h on h.snapshot_on = d.day`;
   const ownFigures = grain === 'scope' && checked.regionCode !== undefined && regionOnly(checked);
   const text = ownFigures
     // a region's own figures: its subtree's row per indicator
-    ? `select ${keys}, r.indicator, r.numerator, r.denominator, ${held}
-       from (select 1) one
-       left join subtree_snapshot_rollups r on r.region_code = ${params.bind(checked.regionCode, 'text')} and r.snapshot_on = ${on}`
-    : withCtes([scopedAgenciesCte(checked, params)],
-      `select ${keys}, r.indicator, sum(r.numerator)::int as numerator, sum(r.denominator)::int as denominator, ${held}
-       from (select 1) one
+    ? withCtes([held], `select d.day::text as period_id, ${keys}, r.indicator, r.numerator, r.denominator, h.snapshot_on is not null as held
+       from ${dayRows}
+       left join subtree_snapshot_rollups r on r.region_code = ${params.bind(checked.regionCode, 'text')} and r.snapshot_on = d.day`)
+    : withCtes([scopedAgenciesCte(checked, params, rollupReads), held],
+      `select d.day::text as period_id, ${keys}, r.indicator, sum(r.numerator)::int as numerator, sum(r.denominator)::int as denominator,
+         h.snapshot_on is not null as held
+       from ${dayRows}
        left join (agency_snapshot_rollups r join scoped_agencies a on a.agency_uscc = r.agency_uscc and a.region_code = r.region_code)
-         on r.snapshot_on = ${on}
-       group by 1, 2, 3`);
+         on r.snapshot_on = d.day
+       group by d.day, h.snapshot_on, 2, 3, 4`);
   const { rows } = await db.query<RollupSumRow & { held: boolean }>(text, params.values);
-  if (!rows[0]?.held) return null;
-  return rows.filter((row) => row.indicator !== null);
+  const byDay = new Map<string, RollupSumRow[] | null>();
+  for (const row of rows) {
+    if (!row.held) byDay.set(row.period_id, null);
+    else byDay.set(row.period_id, [...(byDay.get(row.period_id) ?? []), ...(row.indicator === null ? [] : [row])]);
+  }
+  return byDay;
 }

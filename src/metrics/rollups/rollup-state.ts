@@ -17,14 +17,20 @@ export function profileFingerprint(profile: PolicyProfile): string {
   return createHash('sha256').update(canonicalJson(profile)).digest('hex');
 }
 
-export async function readRollupState(db: Queryable): Promise<RollupState | null> {
-  const { rows } = await db.query<{ as_of: string; profile_name: string; profile_fingerprint: string; refreshed_at: Date; full_refresh_at: Date }>(
-    'select as_of, profile_name, profile_fingerprint, refreshed_at, full_refresh_at from rollup_state where id = 1');
-  const row = rows[0];
-  return row ? {
+/** The columns of `rollup_state` a read selects, and the state they make. */
+export const rollupStateColumns = 'as_of, profile_name, profile_fingerprint, refreshed_at, full_refresh_at';
+export interface RollupStateRow { as_of: string; profile_name: string; profile_fingerprint: string; refreshed_at: Date; full_refresh_at: Date }
+
+export function rollupStateOf(row: RollupStateRow | undefined): RollupState | null {
+  return row?.as_of ? {
     asOf: row.as_of, profileName: row.profile_name, profileFingerprint: row.profile_fingerprint,
     refreshedAt: row.refreshed_at, fullRefreshAt: row.full_refresh_at,
   } : null;
+}
+
+export async function readRollupState(db: Queryable): Promise<RollupState | null> {
+  const { rows } = await db.query<RollupStateRow>(`select ${rollupStateColumns} from rollup_state where id = 1`);
+  return rollupStateOf(rows[0]);
 }
 
 /** Why the rollups cannot answer for this as-of date and profile; null: they can (changes pending aside). */

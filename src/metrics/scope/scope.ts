@@ -36,9 +36,10 @@ export function checkScope(scope: Scope): Scope {
 /**
  * `scoped_agencies` — grain: one row per agency in the scope, with the calendar variant its region follows.
  * Every check starts from it, so a scope narrows the work before anything is computed. `scope` as checkScope
- * returns it.
+ * returns it. Reads of the rollups count no working days and leave the calendar out (`calendar: false`): it is
+ * a lookup per agency, a province's thousand of them on every dashboard request.
  */
-export function scopedAgenciesCte(scope: Scope, params: SqlParameters): Cte {
+export function scopedAgenciesCte(scope: Scope, params: SqlParameters, options: { calendar?: boolean } = {}): Cte {
   const where: string[] = [];
   if (scope.regionCode !== undefined) {
     where.push(`a.region_code like (select r.subtree_prefix from regions r where r.code = ${params.bind(scope.regionCode, 'text')}) || '%'`);
@@ -49,7 +50,7 @@ export function scopedAgenciesCte(scope: Scope, params: SqlParameters): Cte {
   return {
     name: 'scoped_agencies',
     sql: `-- grain: one row per agency in the scope
-      select a.uscc as agency_uscc, a.region_code, a.domain, ${calendarVariantSql('a.region_code')} as calendar_variant
+      select a.uscc as agency_uscc, a.region_code, a.domain${options.calendar === false ? '' : `, ${calendarVariantSql('a.region_code')} as calendar_variant`}
       from agencies a
       where ${where.length ? where.join(' and ') : 'true'}`,
   };
