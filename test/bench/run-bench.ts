@@ -10,7 +10,8 @@ import { benchWarehouse, type ScaleFigures } from './warehouse-bench';
  * Results go to test/bench/results/ as JSON and Markdown (git-ignored). BENCH_PARTS chooses (default
  * generate,etl,warehouse). Sizes: BENCH_CASES (1,000,000), BENCH_MEMORY_CASES (2,000,000), BENCH_REPEATS (3),
  * BENCH_QUERY_SCALES (1000000,5000000,20000000), BENCH_BASE_CASES (200,000), BENCH_QUERY_REPEATS (100),
- * BENCH_FACT_REPEATS (3), BENCH_FACT_TIMEOUT_SECONDS (900), BENCH_KEEP_WAREHOUSE (off), BENCH_LOAD_SECONDS (10), BENCH_DELTA_ROWS (50,000), BENCH_ARROW_CASES (5,000,000).
+ * BENCH_FACT_REPEATS (3), BENCH_FACT_TIMEOUT_SECONDS (900), BENCH_KEEP_WAREHOUSE (off), BENCH_WAREHOUSE_PARTS
+ * (questions,throughput,delta,arrow), BENCH_LOAD_SECONDS (10), BENCH_DELTA_ROWS (50,000), BENCH_ARROW_CASES (5,000,000).
  */
 interface Line { figure: string; value: string; baseline: string; ratio: string; goal: string; met: boolean }
 
