@@ -7,7 +7,8 @@ import { createPool } from '../../src/database/pg';
 import { loadPolicyProfile, type PolicyProfile } from '../../src/domain/profile/policy-profile';
 import { caseChecksAsOf } from '../../src/metrics/checks/case-check-rows';
 import { computeIndicators, computeIndicatorsByAgency, type NamedPeriod } from '../../src/metrics/indicators/indicator-engine';
-import { readIndicators, readIndicatorsByAgency, readIndicatorsByRegion } from '../../src/metrics/indicators/read-indicators';
+import { readIndicators, readIndicatorsByAgency, readIndicatorsByRegion, readIndicatorsBySubtree } from '../../src/metrics/indicators/read-indicators';
+import { addCalendarDays } from '../../src/domain/calendar/civil-date';
 import { refreshRollups } from '../../src/metrics/rollups/refresh-rollups';
 import { writeCsv } from '../support/builders/feed-files';
 import { loadSyntheticProvince, readAnswerKey } from '../support/synthetic-province';
@@ -185,6 +186,24 @@ describe('indicator rollups', () => {
       expect({ region, ...Object.fromEntries(Object.entries(indicators).map(([name, rate]) => [name, [rate.numerator, rate.denominator]])) })
         .toEqual({ region, ...factsByRegion.get(region) });
     }
+
+    // a ranking's units: each prefecture with everything below it, from its own subtree rows, the pending agency
+    // corrected; and over days that are not whole months, from the region codes' figures
+    const province = `${own!.region_code.slice(0, 2)}0000`;
+    const { rows: units } = await pool.query<{ code: string }>(
+      `select code from regions where level = 'PREFECTURE' and code like $1 order by code`, [`${province.slice(0, 2)}%`]);
+    expect(units.length).toBeGreaterThan(3);
+    const ranked = ['publicationRate', 'reviewCoverage', 'correctionRate'] as const;
+    for (const span of [period, { from: period.from, to: addCalendarDays(period.to, -3) }]) {
+      const bySubtree = await readIndicatorsBySubtree(pool, { parentRegionCode: province, regionCodes: units.map((unit) => unit.code), period: span, asOf }, profile, ranked);
+      expect(bySubtree.computedFrom).toBe('rollups');
+      for (const { code } of units) {
+        const facts = await computeIndicators(pool, { scope: { regionCode: code }, period: span, asOf }, profile);
+        expect({ code, span, ...bySubtree.subtrees.get(code) }).toEqual({ code, span, ...Object.fromEntries(ranked.map((name) => [name, facts[name]])) });
+      }
+    }
+    expect((await readIndicatorsBySubtree(pool, { parentRegionCode: province, regionCodes: [prefecture], period, asOf }, profile, ['publicationRate']))
+      .subtrees.get(prefecture)!.publicationRate.denominator).toBeGreaterThan(0);
 
     const incremental = await refreshRollups(pool, profile, { asOf });
     expect(incremental).toMatchObject({ mode: 'incremental', agencies: 1, days: marked.length });

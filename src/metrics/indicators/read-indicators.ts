@@ -1,5 +1,6 @@
 import { IndicatorNames, type IndicatorName, type PolicyProfile } from '../../domain/profile/policy-profile';
-import { peopleDefinitions, readRollupPlan, sumPeopleRollups, sumRollups, type RollupSumRow } from '../rollups/rollup-reader';
+import { regionDirectory, subtreePrefix } from '../../domain/regions';
+import { peopleDefinitions, readRollupPlan, splitPeriod, sumPeopleRollups, sumRollups, sumSubtreeRollups, type RollupSumRow } from '../rollups/rollup-reader';
 import type { Queryable } from '../sql/sql-parameters';
 import { definitionsOf, type IndicatorDefinition } from './indicator-definitions';
 import {
@@ -210,6 +211,47 @@ export async function readIndicatorsByRegion<N extends IndicatorName = Indicator
     for (const fresh of flatten(await computeIndicatorsByAgency(db, tableOf(corrected), profile, wanted.definitions)).values()) add(fresh.regionCode, fresh.indicators);
   }
   return { regions: picked(), computedFrom: 'rollups' };
+}
+
+/**
+ * Indicators of each of `regionCodes` with everything below it (all their agencies together), inside the scope
+ * of `parentRegionCode`: what a ranking of regions ranks. For dated indicators over whole months, each region's
+ * own subtree rows (a few rows per region, whatever the number of agencies and region codes below it), the
+ * pending agencies corrected as everywhere; otherwise the region codes' figures added up by subtree.
+ */
+export async function readIndicatorsBySubtree<N extends IndicatorName = IndicatorName>(db: Queryable,
+  request: { parentRegionCode: string; regionCodes: readonly string[]; period: Period; asOf: string }, profile: PolicyProfile,
+  names: readonly N[] = allNames<N>()): Promise<{ subtrees: Map<string, Pick<Indicators, N>>; computedFrom: 'rollups' | 'facts' }> {
+  const wanted = asked(names);
+  const directory = regionDirectory();
+  const prefixes = request.regionCodes.map((code) => [code, subtreePrefix(directory.require(code))] as const);
+  const subtreesOf = (regionCode: string) => prefixes.filter(([, prefix]) => regionCode.startsWith(prefix)).map(([code]) => code);
+  const subtrees = new Map<string, Indicators>(request.regionCodes.map((code) => [code, emptyIndicators()]));
+  const add = (regionCode: string, indicators: Indicators, sign: 1 | -1 = 1) => {
+    for (const code of subtreesOf(regionCode)) subtrees.set(code, combine(subtrees.get(code)!, indicators, sign));
+  };
+  const picked = () => new Map([...subtrees].map(([code, indicators]) => [code, pick(indicators, names)]));
+  const scoped: IndicatorRequest = { scope: { regionCode: request.parentRegionCode }, period: request.period, asOf: request.asOf };
+  const { months, days } = splitPeriod(request.period);
+  if (!months || days.length > 0 || wanted.dated.length < wanted.names.length) {
+    const byRegion = await readIndicatorsByRegion(db, scoped, profile, names);
+    for (const [regionCode, indicators] of byRegion.regions) add(regionCode, { ...emptyIndicators(), ...indicators });
+    return { subtrees: picked(), computedFrom: byRegion.computedFrom };
+  }
+  const plan = await rollupPlan(db, scoped, profile);
+  if ('why' in plan) {
+    for (const agency of flatten(await computeIndicatorsByAgency(db, tableOf(scoped), profile, wanted.definitions)).values()) add(agency.regionCode, agency.indicators);
+    return { subtrees: picked(), computedFrom: 'facts' };
+  }
+  for (const [code, rows] of groupRows(await sumSubtreeRollups(db, request.regionCodes, months, wanted.dated), 'region_code')) {
+    subtrees.set(code, withSums(subtrees.get(code)!, rows, wanted.dated));
+  }
+  if (plan.pending.length > 0) {
+    const corrected = pendingScope(scoped, plan.pending);
+    for (const stale of (await agenciesFromRollups(db, corrected, profile, wanted)).values()) add(stale.regionCode, stale.indicators, -1);
+    for (const fresh of flatten(await computeIndicatorsByAgency(db, tableOf(corrected), profile, wanted.definitions)).values()) add(fresh.regionCode, fresh.indicators);
+  }
+  return { subtrees: picked(), computedFrom: 'rollups' };
 }
 
 function combine(a: Indicators, b: Indicators, sign: 1 | -1): Indicators {

@@ -5,7 +5,7 @@ import { rankUnits, type RankedEntry, type RankingUnit } from '../../domain/rank
 import { regionDirectory } from '../../domain/regions';
 import type { Period } from '../indicators/indicator-engine';
 import type { Indicators } from '../indicators/indicator-engine';
-import { readIndicatorsByAgency, readIndicatorsByRegion } from '../indicators/read-indicators';
+import { readIndicatorsByAgency, readIndicatorsBySubtree } from '../indicators/read-indicators';
 import { profileFingerprint } from '../rollups/rollup-state';
 import type { Queryable } from '../sql/sql-parameters';
 import { regionLevels } from '../../warehouse/entities/region';
@@ -51,13 +51,12 @@ export async function computeRanking(db: Queryable, request: RankingRequest, pro
   const figuresRequest = { scope, period: request.period, asOf: request.asOf };
   // what the units are ranked on, and nothing else
   const names = [...new Set([...profile.ranking.components.map((component) => component.indicator), DECISIONS])];
-  // regions are ranked on their region codes' sums, agencies on their own figures
+  // regions are ranked on their subtrees' figures, agencies on their own
   const figures: { parts: { unitKey: string | undefined; indicators: Indicators }[]; computedFrom: 'rollups' | 'facts' } = request.units === 'regions'
-    ? await readIndicatorsByRegion(db, figuresRequest, profile, names).then(({ regions, computedFrom }) => ({
-      computedFrom, parts: [...regions].map(([regionCode, indicators]) => ({ unitKey: unitKeyOfRegion(units, regionCode), indicators })),
-    }))
+    ? await readIndicatorsBySubtree(db, { parentRegionCode: parent.code, regionCodes: [...units.keys()], period: request.period, asOf: request.asOf }, profile, names)
+      .then(({ subtrees, computedFrom }) => ({ computedFrom, parts: [...subtrees].map(([regionCode, indicators]) => ({ unitKey: regionCode, indicators })) }))
     : await readIndicatorsByAgency(db, figuresRequest, profile, names).then(({ agencies, computedFrom }) => ({
-      computedFrom, parts: [...agencies.values()].map((agency) => ({ unitKey: units.get(agency.agencyUscc)?.key ?? unitKeyOfRegion(units, agency.regionCode), indicators: agency.indicators })),
+      computedFrom, parts: [...agencies.values()].map((agency) => ({ unitKey: units.get(agency.agencyUscc)?.key, indicators: agency.indicators })),
     }));
 
   const inputs = new Map<string, RankingUnit>();
@@ -87,34 +86,27 @@ export async function computeRanking(db: Queryable, request: RankingRequest, pro
   };
 }
 
-interface Unit { key: string; regionCode: string; agencyUscc: string | null; name: string; subtreePrefix: string }
+interface Unit { key: string; regionCode: string; agencyUscc: string | null; name: string }
 
 /**
- * The units, by key; for region units also by nothing else (agencies find theirs by region prefix), for agency
- * units by USCC. Region units are every region of the level in the parent's subtree, with or without agencies:
- * a county with no data is listed (样本不足), not silently dropped.
+ * The units, by key: region units by region code, agency units by USCC. Region units are every region of the
+ * level in the parent's subtree, with or without agencies: a county with no data is listed (样本不足), not
+ * silently dropped.
  */
 async function unitsOf(db: Queryable, request: RankingRequest): Promise<Map<string, Unit>> {
   if (request.units === 'regions') {
     if (!(regionLevels as readonly string[]).includes(request.level)) {
       throw new InvalidValueError('UNKNOWN_CODE', request.level, `区划级别 ${request.level} 不存在（${regionLevels.join(', ')}）`);
     }
-    const { rows } = await db.query<{ code: string; name: string; subtree_prefix: string }>(
-      `select r.code, r.name, r.subtree_prefix from regions r, regions p
+    const { rows } = await db.query<{ code: string; name: string }>(
+      `select r.code, r.name from regions r, regions p
        where p.code = $1 and r.level = $2 and r.code <> p.code and r.code like p.subtree_prefix || '%'
        order by r.code`, [request.parentRegionCode, request.level]);
-    return new Map(rows.map((row) => [row.code, { key: row.code, regionCode: row.code, agencyUscc: null, name: row.name, subtreePrefix: row.subtree_prefix }]));
+    return new Map(rows.map((row) => [row.code, { key: row.code, regionCode: row.code, agencyUscc: null, name: row.name }]));
   }
   const { rows } = await db.query<{ uscc: string; name: string; region_code: string }>(
     `select a.uscc, a.name, a.region_code from agencies a, regions p
      where p.code = $1 and a.region_code like p.subtree_prefix || '%' and ($2::text is null or a.domain = $2)
      order by a.uscc`, [request.parentRegionCode, request.domain ?? null]);
-  return new Map(rows.map((row) => [row.uscc, { key: row.uscc, regionCode: row.region_code, agencyUscc: row.uscc, name: row.name, subtreePrefix: row.region_code }]));
-}
-
-function unitKeyOfRegion(units: Map<string, Unit>, regionCode: string): string | undefined {
-  for (const unit of units.values()) {
-    if (unit.agencyUscc === null && regionCode.startsWith(unit.subtreePrefix)) return unit.key;
-  }
-  return undefined;
+  return new Map(rows.map((row) => [row.uscc, { key: row.uscc, regionCode: row.region_code, agencyUscc: row.uscc, name: row.name }]));
 }

@@ -139,6 +139,21 @@ export async function sumRollups(db: Queryable, request: { scope: Scope; periods
   return rows;
 }
 
+/**
+ * Numerator and denominator per region subtree (the region and every region below it) and indicator over whole
+ * months: each region's own rows of the subtree rollups, one per indicator and month. Every action type.
+ */
+export async function sumSubtreeRollups(db: Queryable, regionCodes: readonly string[], months: { from: string; to: string },
+  indicators: readonly string[]): Promise<RollupSumRow[]> {
+  const { rows } = await db.query<RollupSumRow>(
+    `select null::text as period_id, null::text as agency_uscc, r.region_code, r.indicator,
+       sum(r.numerator)::int as numerator, sum(r.denominator)::int as denominator
+     from subtree_monthly_rollups r
+     where r.region_code = any($1::text[]) and r.indicator = any($2::text[]) and r.month between $3::date and $4::date
+     group by r.region_code, r.indicator`, [regionCodes, indicators, months.from, months.to]);
+  return rows;
+}
+
 /** The indicators counted over an agency's people as of a day, which `agency_snapshot_rollups` holds. */
 export const peopleDefinitions = indicatorDefinitions.filter((definition) =>
   definition.relation === 'officer_snapshots' || definition.relation === 'agency_staffing');
