@@ -25,3 +25,8 @@ export function addCounts(into: EntityCounts, add: EntityCounts): EntityCounts {
   for (const key of Object.keys(into) as (keyof EntityCounts)[]) into[key] += add[key];
   return into;
 }
+
+/** The run's counts as they stand once `add` (a batch of `entity` not yet committed) is counted, leaving `all` as it is. */
+export function countsWith(all: Record<string, EntityCounts>, entity: string, add: EntityCounts): Record<string, EntityCounts> {
+  return { ...all, [entity]: addCounts({ ...(all[entity] ?? emptyCounts()) }, add) };
+}

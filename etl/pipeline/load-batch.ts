@@ -7,6 +7,7 @@ import type { QuarantineReason } from '../../src/warehouse/entities/quarantined-
 import type { EntityName } from '../feed/entity-names';
 import type { RowPosition } from '../raw-row';
 import { emptyCounts, type BatchItem, type EntityCounts, type SourceScope } from './batch-types';
+import { appendToLedger, type LedgerVersion } from './append-ledger';
 import { copyLine, copyValue } from './copy-text';
 import { loadSpecs, type LoadSpec } from './load-specs';
 import { buildMergeSql, type MergeSql } from './merge-sql';
@@ -115,8 +116,11 @@ export interface LoadBatchOptions {
   scope: SourceScope;
   entity: EntityName;
   items: BatchItem[];
-  /** runs inside the batch's transaction after the merge: a pull commits its checkpoint here */
-  beforeCommit?: (client: PoolClient) => Promise<void>;
+  /**
+   * runs inside the batch's transaction after the merge, with what became of the batch's rows: the run's counts
+   * and a pull's checkpoint commit here, with the rows they describe
+   */
+  beforeCommit?: (client: PoolClient, counts: EntityCounts) => Promise<void>;
 }
 
 /** Prepares and loads one batch (see prepareBatch and loadPreparedBatch). */
@@ -163,7 +167,7 @@ export async function loadPreparedBatch(client: PoolClient, batch: PreparedBatch
       if (sql.changedDaysBefore) await client.query(sql.changedDaysBefore);
       await client.query(sql.upsert, [scope.sourceId, runId]);
       if (sql.changedDaysAfter) await client.query(sql.changedDaysAfter);
-      if (sql.ledgerAppend) await client.query(sql.ledgerAppend);
+      if (sql.ledgerVersions) await appendToLedger(client, spec.table, (await client.query<LedgerVersion>(sql.ledgerVersions)).rows);
       const merged = await client.query<{ inserted: number; updated: number }>(sql.mergedCounts);
       counts.inserted = merged.rows[0]!.inserted;
       counts.updated = merged.rows[0]!.updated;
@@ -182,7 +186,7 @@ export async function loadPreparedBatch(client: PoolClient, batch: PreparedBatch
       if (refusedKeys.length) await markHeldReleased(client, runId, scope, entity, refusedKeys as string[]);
     }
     if (held.length) await writeHeld(client, runId, scope, spec, held);
-    await options.beforeCommit?.(client);
+    await options.beforeCommit?.(client, counts);
     await client.query('commit');
   } catch (error) {
     await client.query('rollback').catch(() => undefined);

@@ -30,10 +30,11 @@ export interface MergeSql {
   changedDaysBefore: string | null;
   changedDaysAfter: string | null;
   /**
-   * Append every row version the batch inserted or updated to its agency's ledger chain (src/ledger/), in key
-   * order. Null for agencies (reference data, not an agency's records).
+   * Every row version the batch inserted or updated, as its agency's ledger chain records it (the canonical row
+   * hash, key and lineage), in key order: append-ledger.ts chains and appends them. Null for agencies (reference
+   * data, not an agency's records).
    */
-  ledgerAppend: string | null;
+  ledgerVersions: string | null;
 }
 
 const q = (name: string) => `"${name}"`;
@@ -152,19 +153,29 @@ export function buildMergeSql(spec: LoadSpec): MergeSql {
   const sameTarget = (alias: string, region: string, agency: string) => [
     `t.region_code = ${alias}.${region}`, `t.agency_uscc = ${alias}.${agency}`,
     ...spec.keys.map((k) => `t.${q(k.column)} = ${alias}.${q(k.column)}`)].join(' and ');
+  // A batch row finds its stored row by key, one index probe each. Written as a join, the planner (which prices a
+  // probe as a random read) scans the whole fact table instead while the table is small next to the batch: each
+  // batch then costs more than the one before, and a million-row load goes quadratic. LIMIT 1 (a key: at most one
+  // row) keeps the lateral subquery from being flattened into such a join.
+  const storedRow = (alias: string, region: string, agency: string, select = 't.*') =>
+    `cross join lateral (select ${select} from ${spec.table} t where ${sameTarget(alias, region, agency)} limit 1)`;
   // before: stored rows the batch will replace (other content); after: the rows it inserted or updated
   const changedDaysBefore = isAgency ? null : noteChangedDaysSql(daysKind,
-    `${stage} s join ${spec.table} t on ${sameTarget('s', '_region_code', '_agency_uscc')} where t.lineage_content_hash <> s.content_hash`);
-  const changedDaysAfter = isAgency ? null : noteChangedDaysSql(daysKind,
-    `${merged} m join ${spec.table} t on ${sameTarget('m', 'region_code', 'agency_uscc')}`);
+    `${stage} s ${storedRow('s', '_region_code', '_agency_uscc')} t where t.lineage_content_hash <> s.content_hash`);
+  // the merged rows carry their keys: the days need the row itself only when they hang on a column that is not
+  // one (a recording's case)
+  const keysSuffice = daysKind !== 'case-tree' || spec.keys.some((k) => k.column === 'case_id');
+  const changedDaysAfter = isAgency ? null : noteChangedDaysSql(daysKind, keysSuffice ? `${merged} t`
+    : `${merged} m ${storedRow('m', 'region_code', 'agency_uscc')} t`);
 
-  const ledgerAppend = isAgency ? null : `select ledger_append(t.region_code, t.agency_uscc, '${spec.table}', ${ledgerKeySql(spec.keys.map((k) => k.column), 't')},
-      ledger_row_hash(t), t.lineage_source, t.lineage_position, t.lineage_run)
-    from (select t.* from ${merged} m join ${spec.table} t on ${sameTarget('m', 'region_code', 'agency_uscc')}
-          order by t.region_code, t.agency_uscc, ${spec.keys.map((k) => `t.${q(k.column)}`).join(', ')}) t`;
+  // the row hash is taken here, over the stored rows: in the upsert's RETURNING the same function costs twice as much
+  const ledgerVersions = isAgency ? null : `select v.* from ${merged} m ${storedRow('m', 'region_code', 'agency_uscc',
+    `t.region_code, t.agency_uscc, ${ledgerKeySql(spec.keys.map((k) => k.column), 't')} as natural_key, ledger_row_hash(t) as row_hash,
+      t.lineage_source as source, t.lineage_position as position, t.lineage_run::text as run`)} v
+    order by m.region_code, m.agency_uscc, ${spec.keys.map((k) => `m.${q(k.column)}`).join(', ')}`;
 
   return {
     stageTable: stage, mergedTable: merged, createStage, copyColumns, resolveParent, blockedRows, deleteBlocked,
-    upsert, mergedCounts, certificateHistory, changedDaysBefore, changedDaysAfter, ledgerAppend,
+    upsert, mergedCounts, certificateHistory, changedDaysBefore, changedDaysAfter, ledgerVersions,
   };
 }

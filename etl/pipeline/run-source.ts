@@ -7,7 +7,7 @@ import { parseFeedRow } from '../feed/parse-row';
 import { FeedReadError, type RawRow } from '../raw-row';
 import { listFeedFiles, openFeedFile } from '../readers/feed-file';
 import type { SourceDefinition } from '../sources/source-definition';
-import { addCounts, emptyCounts, type BatchItem, type EntityCounts, type SourceScope } from './batch-types';
+import { addCounts, countsWith, emptyCounts, type BatchItem, type EntityCounts, type SourceScope } from './batch-types';
 import { batchesOf } from './batches';
 import { loadBatch, loadPreparedBatch, prepareBatch } from './load-batch';
 import { loadOrder } from './load-specs';
@@ -150,9 +150,12 @@ async function extractFolder(context: ExtractContext, folder: string): Promise<v
       for await (const rows of batchesOf(fileRows, context.options.batchSize ?? defaultBatchSize)) {
         const prepared = prepareBatch(entity, parseBatch(entity, rows, context.mapping));
         await merging;
-        merging = loadPreparedBatch(context.client, prepared, { runId: context.runId, scope: context.scope }).then(async (counts) => {
+        merging = loadPreparedBatch(context.client, prepared, {
+          runId: context.runId, scope: context.scope,
+          // the run's row says how far it got: committed with the batch, it is exact even after a crash
+          beforeCommit: (client, counts) => saveRunCounts(client, context.runId, countsWith(context.counts, entity, counts)),
+        }).then((counts) => {
           addCounts(total, counts);
-          await saveRunCounts(context.client, context.runId, context.counts);
           context.progress.advance(rows.length);
         });
       }
@@ -225,9 +228,11 @@ async function extractApi(context: ExtractContext, source: SourceDefinition): Pr
       resumes[entity] = { updatedSince: since, nextPage: page.page + 1, maxSeen, startedAt: pullStartedAt };
       addCounts(total, await loadBatch(context.client, {
         runId: context.runId, scope: context.scope, entity, items,
-        beforeCommit: (client) => saveCheckpoint(client, source.id, checkpoint),
+        beforeCommit: async (client, counts) => {
+          await saveCheckpoint(client, source.id, checkpoint);
+          await saveRunCounts(client, context.runId, countsWith(context.counts, entity, counts));
+        },
       }));
-      await saveRunCounts(context.client, context.runId, context.counts);
       context.progress.advance(page.rows.length);
     }
     const changedDuringPull = maxSeen !== null && maxSeen >= pullStartedAt;

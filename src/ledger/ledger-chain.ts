@@ -1,9 +1,10 @@
 import crypto from 'node:crypto';
 
 /**
- * The ledger's chain formula (migration Ledger: ledger_append), restated for verification: an entry's hash is the
- * SHA-256 of `prev_hash|seq|entity|natural_key|row_hash|source|position|run`, the first entry's prev_hash 64 zeros.
- * A test checks that the database and this function agree.
+ * The ledger's chain formula: an entry's hash is the SHA-256 of `prev_hash|seq|entity|natural_key|row_hash|source|
+ * position|run`, the first entry's prev_hash 64 zeros. The ETL chains its batches with it (etl/pipeline/
+ * append-ledger.ts) and verification recomputes with it; the migration's `ledger_append`, which wrote the first
+ * chains, states the same formula in SQL. A test checks that the database and this function agree.
  */
 export const GENESIS_HASH = '0'.repeat(64);
 
