@@ -82,7 +82,9 @@ export async function scaledWarehouse(serverUrl: string, name: string, baseCases
     cases: count,
     async growTo(target) {
       const copyStarted = Date.now();
-      while ((copies + 1) * original < target) {
+      // counted, not derived from the copies: a kept warehouse also holds the cases of earlier daily deltas
+      // (which later copies copy too)
+      for (let held = await count(); held < target; held += original) {
         copies++;
         const suffix = `~${copies}`;
         const client = await pool.connect();
