@@ -28,7 +28,7 @@ const entryColumns = ['region_code', 'agency_uscc', 'seq', 'entity', 'natural_ke
  *
  * The per-agency advisory locks are taken before the heads are read and held to the end of the transaction, so
  * a concurrent load of the same agency (another source) waits and then chains after this batch's entries. They
- * are taken in USCC order, so that two batches never wait on each other.
+ * are taken in USCC order, so that two batches never deadlock (one waits for the other).
  */
 export async function appendToLedger(client: PoolClient, entity: string, versions: LedgerVersion[]): Promise<number> {
   if (versions.length === 0) return 0;

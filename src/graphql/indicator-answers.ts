@@ -12,10 +12,10 @@ import type { Scope } from '../metrics/scope/scope';
 import type { Queryable } from '../metrics/sql/sql-parameters';
 
 /**
- * Indicators for the request's viewer. The rollups hold every agency's figures and the public may read none of
- * them (row-level security), so the public's figures come from the facts it may see; everyone else's from the
- * rollups when they can answer (read-indicators.ts), under the same row-level security. Only the indicators
- * named are read or computed (the query's selection, selected-indicators.ts).
+ * Indicators for the request's viewer (the functions below). The rollups hold every agency's figures and the
+ * public may read none of them (row-level security), so the public's figures come from the facts it may see;
+ * everyone else's from the rollups when they can answer (read-indicators.ts), under the same row-level security.
+ * Only the indicators named are read or computed (the query's selection, selected-indicators.ts).
  */
 export interface AnswerBase { viewer: Viewer; db: Queryable; profile: PolicyProfile }
 
@@ -58,13 +58,18 @@ export function indicatorsLoader(base: AnswerBase): DataLoader<IndicatorsKey, Pa
       const group = canonicalJson({ scope: key.scope, asOf: key.asOf });
       groups.set(group, [...(groups.get(group) ?? []), key]);
     }
-    const answers = new Map<IndicatorsKey, Partial<Indicators>>();
+    const answers = new Map<IndicatorsKey, Partial<Indicators> | Error>();
     for (const members of groups.values()) {
       const periodId = (period: Period) => `${period.from}..${period.to}`;
       const periods = [...new Map(members.map((key) => [periodId(key.period), { id: periodId(key.period), from: key.period.from, to: key.period.to }])).values()];
       const names = [...new Set(members.flatMap((key) => key.names))];
-      const figures = await indicatorsForPeriods(base, { scope: members[0]!.scope, asOf: members[0]!.asOf, periods }, names);
-      for (const key of members) answers.set(key, figures.get(periodId(key.period))!);
+      try {
+        const figures = await indicatorsForPeriods(base, { scope: members[0]!.scope, asOf: members[0]!.asOf, periods }, names);
+        for (const key of members) answers.set(key, figures.get(periodId(key.period))!);
+      } catch (error) {
+        // a scope that fails (a bad code, a time limit) fails its own fields, not the other scopes' of the request
+        for (const key of members) answers.set(key, error instanceof Error ? error : new Error(String(error)));
+      }
     }
     return keys.map((key) => answers.get(key)!);
   }, { cacheKeyFn: (key) => canonicalJson(key) });

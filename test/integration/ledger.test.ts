@@ -77,6 +77,28 @@ describe('the ledger', () => {
       expect(entryHashOf(row.prev_hash, { seq: row.seq, entity: row.entity, naturalKey: row.natural_key, rowHash: row.row_hash,
         source: row.source, position: row.position, run: row.run })).toBe(row.entry_hash);
     }
+    // the ETL chains in Node (etl/pipeline/append-ledger.ts); ledger_append, which wrote the first chains of a
+    // warehouse migrated with data, must chain alike: one more entry on an agency's chain, rolled back
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      const { rows: [head] } = await client.query<{ region_code: string; agency_uscc: string; seq: string; entry_hash: string }>(
+        `select distinct on (e.agency_uscc) e.region_code, e.agency_uscc, e.seq::text as seq, e.entry_hash
+         from ledger_entries e order by e.agency_uscc, e.seq desc limit 1`);
+      const rowHash = 'ab'.repeat(32);
+      await client.query(`select ledger_append($1, $2, 'cases', 'K-LEDGER-TEST', $3, null, 'row 7', null)`, [head!.region_code, head!.agency_uscc, rowHash]);
+      const { rows: [added] } = await client.query<{ seq: string; prev_hash: string; entry_hash: string }>(
+        `select e.seq::text as seq, e.prev_hash, e.entry_hash from ledger_entries e where e.region_code = $1 and e.agency_uscc = $2 order by e.seq desc limit 1`,
+        [head!.region_code, head!.agency_uscc]);
+      expect(added).toEqual({
+        seq: String(BigInt(head!.seq) + 1n), prev_hash: head!.entry_hash,
+        entry_hash: entryHashOf(head!.entry_hash, { seq: String(BigInt(head!.seq) + 1n), entity: 'cases', naturalKey: 'K-LEDGER-TEST',
+          rowHash, source: null, position: 'row 7', run: null }),
+      });
+    } finally {
+      await client.query('rollback');
+      client.release();
+    }
   });
 
   test('loading the same feeds again appends nothing: an unchanged row is no new version', async () => {

@@ -172,7 +172,7 @@ async function agenciesFromRollups(db: Queryable, request: IndicatorRequest, pro
 }
 
 /**
- * Indicators per region code (the agencies whose region it is, together), for rankings and tables of regions:
+ * Indicators per region code (the agencies whose region it is, together), for tables of regions (aggregates):
  * from the region rollups when they can answer (a province's regions in one small read), otherwise the agencies'
  * figures added up. Every region code with an agency in the scope is listed.
  */
@@ -233,7 +233,7 @@ export async function readIndicatorsBySubtree<N extends IndicatorName = Indicato
   const picked = () => new Map([...subtrees].map(([code, indicators]) => [code, pick(indicators, names)]));
   const scoped: IndicatorRequest = { scope: { regionCode: request.parentRegionCode }, period: request.period, asOf: request.asOf };
   const { months, days } = splitPeriod(request.period);
-  if (!months || days.length > 0 || wanted.dated.length < wanted.names.length) {
+  if (!months || days.length > 0 || wanted.dated.length < wanted.definitions.length) {
     const byRegion = await readIndicatorsByRegion(db, scoped, profile, names);
     for (const [regionCode, indicators] of byRegion.regions) add(regionCode, { ...emptyIndicators(), ...indicators });
     return { subtrees: picked(), computedFrom: byRegion.computedFrom };

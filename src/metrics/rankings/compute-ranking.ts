@@ -63,8 +63,8 @@ export async function computeRanking(db: Queryable, request: RankingRequest, pro
   for (const unit of units.values()) inputs.set(unit.key, { key: unit.key, label: unit.name, decisions: 0, indicators: {} });
   for (const part of figures.parts) {
     const unit = part.unitKey === undefined ? undefined : inputs.get(part.unitKey);
-    // a region or agency above the ranked level (a prefecture's own bureau when counties are ranked) belongs to no unit
-    if (!unit) continue;
+    // a region without agencies has no figures at all (its components are null, not 0 / 0)
+    if (!unit || !units.get(unit.key)!.hasAgencies) continue;
     for (const component of profile.ranking.components) {
       const rate = part.indicators[component.indicator];
       const sum = unit.indicators[component.indicator] ?? { numerator: 0, denominator: 0, rate: null };
@@ -86,7 +86,7 @@ export async function computeRanking(db: Queryable, request: RankingRequest, pro
   };
 }
 
-interface Unit { key: string; regionCode: string; agencyUscc: string | null; name: string }
+interface Unit { key: string; regionCode: string; agencyUscc: string | null; name: string; hasAgencies: boolean }
 
 /**
  * The units, by key: region units by region code, agency units by USCC. Region units are every region of the
@@ -98,15 +98,16 @@ async function unitsOf(db: Queryable, request: RankingRequest): Promise<Map<stri
     if (!(regionLevels as readonly string[]).includes(request.level)) {
       throw new InvalidValueError('UNKNOWN_CODE', request.level, `区划级别 ${request.level} 不存在（${regionLevels.join(', ')}）`);
     }
-    const { rows } = await db.query<{ code: string; name: string }>(
-      `select r.code, r.name from regions r, regions p
+    const { rows } = await db.query<{ code: string; name: string; has_agencies: boolean }>(
+      `select r.code, r.name, exists (select 1 from agencies a where a.region_code like r.subtree_prefix || '%') as has_agencies
+       from regions r, regions p
        where p.code = $1 and r.level = $2 and r.code <> p.code and r.code like p.subtree_prefix || '%'
        order by r.code`, [request.parentRegionCode, request.level]);
-    return new Map(rows.map((row) => [row.code, { key: row.code, regionCode: row.code, agencyUscc: null, name: row.name }]));
+    return new Map(rows.map((row) => [row.code, { key: row.code, regionCode: row.code, agencyUscc: null, name: row.name, hasAgencies: row.has_agencies }]));
   }
   const { rows } = await db.query<{ uscc: string; name: string; region_code: string }>(
     `select a.uscc, a.name, a.region_code from agencies a, regions p
      where p.code = $1 and a.region_code like p.subtree_prefix || '%' and ($2::text is null or a.domain = $2)
      order by a.uscc`, [request.parentRegionCode, request.domain ?? null]);
-  return new Map(rows.map((row) => [row.uscc, { key: row.uscc, regionCode: row.region_code, agencyUscc: row.uscc, name: row.name }]));
+  return new Map(rows.map((row) => [row.uscc, { key: row.uscc, regionCode: row.region_code, agencyUscc: row.uscc, name: row.name, hasAgencies: true }]));
 }

@@ -10,8 +10,8 @@ import { readRollupState, rollupStateColumns, rollupStateOf, staleness, type Rol
 /**
  * Reading the indicator rollups: whether they can answer a request, which agencies have changes not yet rolled
  * up, and their sums. They answer only for the as-of date and profile they were computed for; the caller
- * computes the pending agencies from the facts (read-indicators.ts). Sums are per indicator over the period,
- * for the whole scope, per agency or per region code.
+ * computes the pending agencies from the facts (read-indicators.ts). Sums are per period (or day) and indicator,
+ * for the whole scope, per agency, per region code or per region subtree.
  */
 export interface RollupSumRow {
   period_id: string;
@@ -25,7 +25,7 @@ export interface RollupSumRow {
 /** Rollup reads count no working days: their agencies need no calendar. */
 const rollupReads = { calendar: false };
 
-/** Null when the rollups hold this as-of date and profile; else why not (changes pending: pendingAgencies). */
+/** Null when the rollups hold this as-of date and profile; else why not (changes pending aside: readRollupPlan). */
 export async function rollupsCannotAnswer(db: Queryable, asOf: string, profile: PolicyProfile): Promise<string | null> {
   return staleness(await readRollupState(db), asOf, profile);
 }
@@ -130,6 +130,7 @@ export async function sumRollups(db: Queryable, request: { scope: Scope; periods
           and r.day between ${params.bind(span.from, 'date')} and ${params.bind(span.to, 'date')} and ${actionType}`);
     }
   }
+  if (parts.length === 0) return [];
   const needsAgencies = parts.some((part) => part.includes('scoped_agencies'));
   const body = `select x.period_id, x.agency_uscc, x.region_code, x.indicator, sum(x.numerator)::int as numerator, sum(x.denominator)::int as denominator
     from (${parts.join('\n    union all\n')}) x
