@@ -4,10 +4,9 @@ import type { Viewer } from '../domain/access/viewer';
 import type { IndicatorName, PolicyProfile } from '../domain/profile/policy-profile';
 import { definitionsOf } from '../metrics/indicators/indicator-definitions';
 import {
-  computeIndicatorsByAgency, computeIndicatorsForPeriods, emptyIndicators,
-  type IndicatorRequest, type IndicatorTableRequest, type Indicators, type Period,
+  computeIndicatorsForPeriods, type IndicatorRequest, type IndicatorTableRequest, type Indicators, type Period,
 } from '../metrics/indicators/indicator-engine';
-import { readIndicatorsByAgency, readIndicatorsByRegion, readIndicatorsForPeriods } from '../metrics/indicators/read-indicators';
+import { agenciesFromFacts, readIndicatorsByAgency, readIndicatorsByRegion, readIndicatorsForPeriods } from '../metrics/indicators/read-indicators';
 import type { Scope } from '../metrics/scope/scope';
 import type { Queryable } from '../metrics/sql/sql-parameters';
 
@@ -30,10 +29,7 @@ export async function indicatorsForPeriods<N extends IndicatorName>(base: Answer
 
 export async function indicatorsByAgencyFor<N extends IndicatorName>(base: AnswerBase, request: IndicatorRequest,
   names: readonly N[]): Promise<Map<string, { agencyUscc: string; regionCode: string; indicators: Figures<N> }>> {
-  if (base.viewer.role === 'PUBLIC') {
-    const table = await computeIndicatorsByAgency(base.db, { scope: request.scope, periods: [{ id: 'p', from: request.period.from, to: request.period.to }], asOf: request.asOf }, base.profile, definitionsOf(names));
-    return new Map([...table].map(([uscc, agency]) => [uscc, { agencyUscc: uscc, regionCode: agency.regionCode, indicators: agency.periods.p ?? emptyIndicators() }]));
-  }
+  if (base.viewer.role === 'PUBLIC') return agenciesFromFacts(base.db, request, base.profile, definitionsOf(names));
   return (await readIndicatorsByAgency(base.db, request, base.profile, names)).agencies;
 }
 

@@ -130,7 +130,7 @@ async function scopeFromRollups(db: Queryable, request: IndicatorTableRequest, p
   return periods;
 }
 
-type AgencyFigures = Map<string, { agencyUscc: string; regionCode: string; indicators: Indicators }>;
+export type AgencyFigures = Map<string, { agencyUscc: string; regionCode: string; indicators: Indicators }>;
 
 const flatten = (agencies: Map<string, AgencyIndicators>): AgencyFigures => new Map([...agencies].map(([uscc, agency]) =>
   [uscc, { agencyUscc: uscc, regionCode: agency.regionCode, indicators: agency.periods.period ?? emptyIndicators() }]));
@@ -138,17 +138,23 @@ const flatten = (agencies: Map<string, AgencyIndicators>): AgencyFigures => new 
 const tableOf = (request: IndicatorRequest): IndicatorTableRequest =>
   ({ scope: request.scope, periods: [{ id: 'period', from: request.period.from, to: request.period.to }], asOf: request.asOf });
 
+/** Every agency of the request's scope (with or without records), the `definitions` computed from the facts, the others 0 / 0. */
+export async function agenciesFromFacts(db: Queryable, request: IndicatorRequest, profile: PolicyProfile,
+  definitions: readonly IndicatorDefinition[]): Promise<AgencyFigures> {
+  return flatten(await computeIndicatorsByAgency(db, tableOf(request), profile, definitions));
+}
+
 export async function readIndicatorsByAgency<N extends IndicatorName = IndicatorName>(db: Queryable, request: IndicatorRequest, profile: PolicyProfile,
   names: readonly N[] = allNames<N>()): Promise<AgencyIndicatorAnswer<N>> {
   const wanted = asked(names);
   const picked = (agencies: AgencyFigures) => new Map([...agencies].map(([uscc, agency]) => [uscc, { ...agency, indicators: pick(agency.indicators, names) }]));
   const plan = await rollupPlan(db, request, profile);
   if ('why' in plan) {
-    return { agencies: picked(flatten(await computeIndicatorsByAgency(db, tableOf(request), profile, wanted.definitions))), computedFrom: 'facts', why: plan.why };
+    return { agencies: picked(await agenciesFromFacts(db, request, profile, wanted.definitions)), computedFrom: 'facts', why: plan.why };
   }
   const agencies = await agenciesFromRollups(db, request, profile, wanted);
   if (plan.pending.length > 0) {
-    const fresh = flatten(await computeIndicatorsByAgency(db, tableOf(pendingScope(request, plan.pending)), profile, wanted.definitions));
+    const fresh = await agenciesFromFacts(db, pendingScope(request, plan.pending), profile, wanted.definitions);
     for (const [uscc, figures] of fresh) agencies.set(uscc, figures);
   }
   return { agencies: picked(agencies), computedFrom: 'rollups', why: null };
@@ -160,8 +166,7 @@ async function agenciesFromRollups(db: Queryable, request: IndicatorRequest, pro
   const sums = wanted.dated.length > 0 ? await sumRollups(db, tableOf(request), wanted.dated, 'agency') : [];
   const peopleSums = wanted.people.length > 0 ? (await sumPeopleRollups(db, request.scope, [day], 'agency')).get(day) ?? null : [];
   const peopleHeld = peopleSums !== null;
-  const agencies = flatten(await computeIndicatorsByAgency(db, tableOf(request), profile,
-    toCompute(wanted, peopleHeld)));
+  const agencies = await agenciesFromFacts(db, request, profile, toCompute(wanted, peopleHeld));
   const byAgency = groupRows(sums, 'agency_uscc');
   const peopleByAgency = groupRows(peopleSums, 'agency_uscc');
   for (const agency of agencies.values()) {
@@ -184,7 +189,7 @@ export async function readIndicatorsByRegion<N extends IndicatorName = Indicator
   const add = (regionCode: string, indicators: Indicators) => regions.set(regionCode, plus(regions.get(regionCode) ?? emptyIndicators(), indicators));
   const picked = () => new Map([...regions].map(([code, indicators]) => [code, pick(indicators, names)]));
   if ('why' in plan) {
-    for (const agency of flatten(await computeIndicatorsByAgency(db, tableOf(request), profile, wanted.definitions)).values()) add(agency.regionCode, agency.indicators);
+    for (const agency of (await agenciesFromFacts(db, request, profile, wanted.definitions)).values()) add(agency.regionCode, agency.indicators);
     return { regions: picked(), computedFrom: 'facts' };
   }
   const day = snapshotDay(request.period, request.asOf);
@@ -192,8 +197,7 @@ export async function readIndicatorsByRegion<N extends IndicatorName = Indicator
   const peopleSums = wanted.people.length > 0 ? (await sumPeopleRollups(db, request.scope, [day], 'region')).get(day) ?? null : [];
   const peopleHeld = peopleSums !== null;
   // the computation lists every agency of the scope, so every region code with one
-  for (const agency of flatten(await computeIndicatorsByAgency(db, tableOf(request), profile,
-    toCompute(wanted, peopleHeld))).values()) {
+  for (const agency of (await agenciesFromFacts(db, request, profile, toCompute(wanted, peopleHeld))).values()) {
     add(agency.regionCode, agency.indicators);
   }
   const dated = groupRows(sums, 'region_code');
@@ -208,7 +212,7 @@ export async function readIndicatorsByRegion<N extends IndicatorName = Indicator
     for (const stale of (await agenciesFromRollups(db, corrected, profile, wanted)).values()) {
       regions.set(stale.regionCode, minus(regions.get(stale.regionCode) ?? emptyIndicators(), stale.indicators));
     }
-    for (const fresh of flatten(await computeIndicatorsByAgency(db, tableOf(corrected), profile, wanted.definitions)).values()) add(fresh.regionCode, fresh.indicators);
+    for (const fresh of (await agenciesFromFacts(db, corrected, profile, wanted.definitions)).values()) add(fresh.regionCode, fresh.indicators);
   }
   return { regions: picked(), computedFrom: 'rollups' };
 }
@@ -240,7 +244,7 @@ export async function readIndicatorsBySubtree<N extends IndicatorName = Indicato
   }
   const plan = await rollupPlan(db, scoped, profile);
   if ('why' in plan) {
-    for (const agency of flatten(await computeIndicatorsByAgency(db, tableOf(scoped), profile, wanted.definitions)).values()) add(agency.regionCode, agency.indicators);
+    for (const agency of (await agenciesFromFacts(db, scoped, profile, wanted.definitions)).values()) add(agency.regionCode, agency.indicators);
     return { subtrees: picked(), computedFrom: 'facts' };
   }
   for (const [code, rows] of groupRows(await sumSubtreeRollups(db, request.regionCodes, months, wanted.dated), 'region_code')) {
@@ -249,7 +253,7 @@ export async function readIndicatorsBySubtree<N extends IndicatorName = Indicato
   if (plan.pending.length > 0) {
     const corrected = pendingScope(scoped, plan.pending);
     for (const stale of (await agenciesFromRollups(db, corrected, profile, wanted)).values()) add(stale.regionCode, stale.indicators, -1);
-    for (const fresh of flatten(await computeIndicatorsByAgency(db, tableOf(corrected), profile, wanted.definitions)).values()) add(fresh.regionCode, fresh.indicators);
+    for (const fresh of (await agenciesFromFacts(db, corrected, profile, wanted.definitions)).values()) add(fresh.regionCode, fresh.indicators);
   }
   return { subtrees: picked(), computedFrom: 'rollups' };
 }
