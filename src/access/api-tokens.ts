@@ -39,21 +39,37 @@ export async function openApiTokens(ownerPool: Pool, config: ApiConfig): Promise
   const secret = await hs256Secret(ownerPool, config);
   const publicKey = await ed25519Key(config);
   const refuse = (why: string) => new InvalidValueError('BAD_TOKEN', null, `令牌无效：${why}`);
+  async function verifyOnce(token: string): Promise<{ viewer: Viewer; expiresAt: number | null }> {
+    let alg: string | undefined;
+    try { alg = decodeProtectedHeader(token).alg; } catch { throw refuse('不是 JWT'); }
+    let payload;
+    try {
+      if (alg === 'HS256') ({ payload } = await jwtVerify(token, secret, { algorithms: ['HS256'], issuer }));
+      else if (alg === 'EdDSA' && publicKey) ({ payload } = await jwtVerify(token, publicKey, { algorithms: ['EdDSA'] }));
+      else throw refuse(`不接受签名算法 ${String(alg)}`);
+    } catch (error) {
+      if (error instanceof InvalidValueError) throw error;
+      const code = (error as { code?: string }).code;
+      throw refuse(code === 'ERR_JWT_EXPIRED' ? '已过期' : '签名或声明不正确');
+    }
+    return { viewer: checkViewer(payload as Record<string, unknown>), expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null };
+  }
+
+  // Tokens already verified, until they expire (and for 5 minutes at most): a dashboard sends the same token with
+  // every request, and checking its signature and claims each time costs as much as a rollup answer. Bounded; a
+  // token is its own key (the cache holds nothing a token's bearer could not get by verifying it).
+  const verified = new Map<string, { viewer: Viewer; until: number }>();
+  const VERIFIED_KEPT = 10_000;
+  const VERIFIED_AT_MOST_MS = 5 * 60_000;
   return {
     async verify(token) {
-      let alg: string | undefined;
-      try { alg = decodeProtectedHeader(token).alg; } catch { throw refuse('不是 JWT'); }
-      let payload;
-      try {
-        if (alg === 'HS256') ({ payload } = await jwtVerify(token, secret, { algorithms: ['HS256'], issuer }));
-        else if (alg === 'EdDSA' && publicKey) ({ payload } = await jwtVerify(token, publicKey, { algorithms: ['EdDSA'] }));
-        else throw refuse(`不接受签名算法 ${String(alg)}`);
-      } catch (error) {
-        if (error instanceof InvalidValueError) throw error;
-        const code = (error as { code?: string }).code;
-        throw refuse(code === 'ERR_JWT_EXPIRED' ? '已过期' : '签名或声明不正确');
-      }
-      return checkViewer(payload as Record<string, unknown>);
+      const known = verified.get(token);
+      if (known && known.until > Date.now()) return known.viewer;
+      if (known) verified.delete(token);
+      const { viewer, expiresAt } = await verifyOnce(token);
+      if (verified.size >= VERIFIED_KEPT) verified.clear();
+      verified.set(token, { viewer: Object.freeze(viewer), until: Math.min(expiresAt ?? Infinity, Date.now() + VERIFIED_AT_MOST_MS) });
+      return viewer;
     },
     async sign(claims, lifetime) {
       const viewer = checkViewer(claims);

@@ -11,7 +11,7 @@ import type { PolicyProfile } from '../domain/profile/policy-profile';
 import { writeArrowExport } from '../exports/arrow-export';
 import { rankingWorkbookFor } from '../exports/ranking-workbook';
 import { createApiContext, type ApiActions, type ApiContext } from '../graphql/api-context';
-import { writeAuditEntry, type AuditEntry } from './audit-log';
+import { openAuditLog, type AuditEntry } from './audit-log';
 import { DATABASE_UNAVAILABLE, databaseRetryAfterSeconds, databaseUnavailableMessage, isDatabaseUnavailable } from './database-unavailable';
 import { headerMapOf, operationOf, startApollo } from './graphql-endpoint';
 import { watchDataVersion } from './data-version';
@@ -89,8 +89,9 @@ export async function createApiEndpoints(options: ApiEndpointOptions): Promise<A
   const cache = new ResponseCache({ ttlSeconds: options.config.responseCacheSeconds, maxBytes: options.config.responseCacheMegabytes * 2 ** 20 });
   const dataVersion = cache.enabled ? watchDataVersion(options.apiPool, options.apiUrl, options.log) : null;
   dataVersion?.onChange(() => cache.clear());
-  const audit = (entry: AuditEntry) => writeAuditEntry(options.apiPool, entry,
+  const auditLog = openAuditLog(options.apiPool,
     (error) => options.log(`audit log: cannot write (${error instanceof Error ? error.message : String(error)})`));
+  const audit = (entry: AuditEntry) => auditLog.write(entry);
 
   async function viewerOf(request: http.IncomingMessage): Promise<Viewer> {
     const header = request.headers.authorization;
@@ -148,7 +149,7 @@ export async function createApiEndpoints(options: ApiEndpointOptions): Promise<A
     if (cached !== undefined) {
       response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-hub-cache': 'hit' });
       response.end(cached);
-      void audit({ viewer, kind: operation.kind, operationName: operation.name, query: operation.query, variables: operation.variables,
+      audit({ viewer, kind: operation.kind, operationName: operation.name, query: operation.query, variables: operation.variables,
         outcome: 'OK', error: null, sqlStatements: 0, durationMs: performance.now() - started, clientAddress: request.socket.remoteAddress ?? null });
       return;
     }
@@ -166,7 +167,10 @@ export async function createApiEndpoints(options: ApiEndpointOptions): Promise<A
         context: async () => context,
       });
       statements = context.statements();
-      await client.query('commit');
+      // a mutation's answer waits for its COMMIT; a read-only transaction has nothing to make durable, so the
+      // answer goes out first and the COMMIT's round trip is not the viewer's to wait for
+      const readOnly = operation.kind !== 'mutation';
+      if (!readOnly) await client.query('commit');
       const headers: Record<string, string> = { 'cache-control': 'no-store' };
       for (const [key, value] of result.headers) headers[key] = value;
       response.writeHead(result.status ?? 200, headers);
@@ -178,18 +182,20 @@ export async function createApiEndpoints(options: ApiEndpointOptions): Promise<A
         for await (const chunk of result.body.asyncIterator) response.write(chunk);
         response.end();
       }
+      if (readOnly) await client.query('commit');
     } catch (error) {
       await client?.query('rollback').catch(() => { broken = true; });
       outcome = 'ERROR';
       failure = error instanceof Error ? error.message : String(error);
       options.log(`graphql: ${failureLine(error)}`);
-      if (response.headersSent) response.destroy();
+      // an answer already sent whole stays sent (a read-only COMMIT that failed after it changes nothing)
+      if (response.writableEnded) { /* sent */ } else if (response.headersSent) response.destroy();
       else if (isDatabaseUnavailable(error)) refuseUnavailable(response);
       else refuse(response, 503, 'UNAVAILABLE', options.production ? '服务暂不可用，请稍后重试' : `服务暂不可用：${failure}`);
     } finally {
       client?.release(broken);
     }
-    void audit({ viewer, kind: operation.kind, operationName: operation.name, query: operation.query, variables: operation.variables,
+    audit({ viewer, kind: operation.kind, operationName: operation.name, query: operation.query, variables: operation.variables,
       outcome, error: failure, sqlStatements: statements, durationMs: performance.now() - started, clientAddress: request.socket.remoteAddress ?? null });
   }
 
@@ -232,7 +238,7 @@ export async function createApiEndpoints(options: ApiEndpointOptions): Promise<A
     } finally {
       client?.release(broken);
     }
-    void audit({ viewer, kind: 'export', operationName, query: null, variables: Object.fromEntries(url.searchParams),
+    audit({ viewer, kind: 'export', operationName, query: null, variables: Object.fromEntries(url.searchParams),
       outcome, error: failure, sqlStatements: 0, durationMs: performance.now() - started, clientAddress: request.socket.remoteAddress ?? null });
   }
 
@@ -283,6 +289,6 @@ export async function createApiEndpoints(options: ApiEndpointOptions): Promise<A
       }
       return false;
     },
-    stop: async () => { await dataVersion?.close(); await apollo.stop(); },
+    stop: async () => { await dataVersion?.close(); await apollo.stop(); await auditLog.close(); },
   };
 }

@@ -319,6 +319,26 @@ describe('hostile requests are refused with clear errors, and the server goes on
     expect(still.data!.me.role).toBe('PROVINCE');
   });
 
+  test('a document\'s cost is its own for each set of variables: a cheap one answered does not let a costly one through', async () => {
+    const paged = `query Paged($n: Int) { cases(first: $n) { nodes { caseId } } }`;
+    expect((await api.gql(paged, { n: 5 }, tokens.province)).errors).toBeUndefined();
+    const costly = await api.gql(paged, { n: 100000 }, tokens.province);
+    expect(costly.status).toBe(400);
+    expect(costly.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COSTLY');
+    const again = await api.gql<{ cases: { nodes: unknown[] } }>(paged, { n: 5 }, tokens.province);
+    expect(again.data!.cases.nodes).toHaveLength(5);
+  });
+
+  test('a token once accepted is refused once it has expired', async () => {
+    const shortLived = await api.api.tokens.sign({ role: 'PROVINCE', sub: 'short' }, '2s');
+    expect((await api.gql<{ me: { role: string } }>(`{ me { role } }`, {}, shortLived)).data!.me.role).toBe('PROVINCE');
+    const { exp } = JSON.parse(Buffer.from(shortLived.split('.')[1]!, 'base64url').toString()) as { exp: number };
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
+    const expired = await api.gql(`{ me { role } }`, {}, shortLived);
+    expect(expired.status).toBe(401);
+    expect(expired.errors?.[0]?.message).toMatch(/已过期/);
+  });
+
   test('a query deeper than the limit is refused unexecuted, and a viewer past its rate limit waits', async () => {
     // the hub's own schema nests shallowly; a smaller limit shows the rule at work (deployments set HUB_GRAPHQL_MAX_DEPTH)
     const strict = await startTestApi(db, pool, profile, (config) => { config.api.maxDepth = 2; config.api.rateLimitPerMinute = 4; });

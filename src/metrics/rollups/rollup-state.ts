@@ -12,9 +12,19 @@ export interface RollupState {
   fullRefreshAt: Date;
 }
 
-/** The profile's identity for the rollups: any change of a rule, threshold or list changes it. */
+const fingerprints = new WeakMap<PolicyProfile, string>();
+
+/**
+ * The profile's identity for the rollups: any change of a rule, threshold or list changes it. Every answer from
+ * the rollups checks it, so it is kept for a profile as loaded (frozen all the way down, it cannot change); one
+ * built otherwise is hashed each time.
+ */
 export function profileFingerprint(profile: PolicyProfile): string {
-  return createHash('sha256').update(canonicalJson(profile)).digest('hex');
+  const kept = fingerprints.get(profile);
+  if (kept !== undefined) return kept;
+  const fingerprint = createHash('sha256').update(canonicalJson(profile)).digest('hex');
+  if (Object.isFrozen(profile)) fingerprints.set(profile, fingerprint);
+  return fingerprint;
 }
 
 /** The columns of `rollup_state` a read selects, and the state they make. */
