@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import type { Viewer } from '../domain/access/viewer';
 import type { PolicyProfile } from '../domain/profile/policy-profile';
@@ -28,13 +29,41 @@ export interface ApiContext {
   rankingRequests: WeakMap<object, RankingRequest>;
 }
 
-/** A client whose `query` is counted: the test of "a bounded number of statements" and the audit log read it. */
+/**
+ * The name a statement is prepared under on a connection: its text's hash. The metrics' generated SQL depends
+ * only on the shape of the question (values are bind parameters), so a dashboard's questions are a few texts,
+ * each parsed and planned once per connection instead of once per request.
+ */
+const preparedNames = new Map<string, string>();
+function preparedName(text: string): string {
+  let name = preparedNames.get(text);
+  if (name === undefined) {
+    name = `hub_${createHash('sha256').update(text).digest('base64url').slice(0, 40)}`;
+    if (preparedNames.size >= 2000) preparedNames.clear();
+    preparedNames.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * A client whose `query` is counted (the test of "a bounded number of statements" and the audit log read it),
+ * and whose statements with bind parameters are prepared statements (see preparedName).
+ */
 function countingClient(client: PoolClient): { db: PoolClient; count(): number } {
   let count = 0;
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   const db = new Proxy(client, {
     get(target, property, receiver) {
-      if (property === 'query') return (...args: unknown[]) => { count++; return query(...args); };
+      if (property === 'query') {
+        return (...args: unknown[]) => {
+          count++;
+          const [text, values] = args;
+          if (typeof text === 'string' && Array.isArray(values) && values.length > 0 && args.length === 2) {
+            return query({ name: preparedName(text), text, values });
+          }
+          return query(...args);
+        };
+      }
       return Reflect.get(target, property, receiver) as unknown;
     },
   });
