@@ -6,7 +6,9 @@ import { definitionsOf } from '../metrics/indicators/indicator-definitions';
 import {
   computeIndicatorsForPeriods, type IndicatorRequest, type IndicatorTableRequest, type Indicators, type Period,
 } from '../metrics/indicators/indicator-engine';
-import { agenciesFromFacts, readIndicatorsByAgency, readIndicatorsByRegion, readIndicatorsForPeriods } from '../metrics/indicators/read-indicators';
+import {
+  agenciesFromFacts, readIndicatorsByAgency, readIndicatorsBySubtree, readIndicatorsForPeriods, type SubtreeRequest,
+} from '../metrics/indicators/read-indicators';
 import type { Scope } from '../metrics/scope/scope';
 import type { Queryable } from '../metrics/sql/sql-parameters';
 
@@ -33,10 +35,13 @@ export async function indicatorsByAgencyFor<N extends IndicatorName>(base: Answe
   return (await readIndicatorsByAgency(base.db, request, base.profile, names)).agencies;
 }
 
-/** Indicators per region code for supervisors (the public and agencies read by agency: indicatorsByAgencyFor). */
-export async function indicatorsByRegionFor<N extends IndicatorName>(base: AnswerBase, request: IndicatorRequest,
-  names: readonly N[]): Promise<Map<string, Figures<N>>> {
-  return (await readIndicatorsByRegion(base.db, request, base.profile, names)).regions;
+/**
+ * Indicators of regions (each with everything below it, or by its own agencies only) for each period, by period
+ * id and region code, for supervisors (the public and agencies read by agency: indicatorsByAgencyFor).
+ */
+export async function indicatorsBySubtreeFor<N extends IndicatorName>(base: AnswerBase, request: SubtreeRequest,
+  names: readonly N[]): Promise<Map<string, Map<string, Figures<N>>>> {
+  return (await readIndicatorsBySubtree(base.db, request, base.profile, names)).periods;
 }
 
 /** One `indicators` field of a query: its scope, period, as-of date and the indicators it selects. */

@@ -5,6 +5,7 @@ import { IndicatorNames, loadPolicyProfile, type IndicatorName, type PolicyProfi
 import { computeIndicators } from '../../src/metrics/indicators/indicator-engine';
 import { readIndicators, readIndicatorsForPeriods } from '../../src/metrics/indicators/read-indicators';
 import { refreshRollups } from '../../src/metrics/rollups/refresh-rollups';
+import { statementsOf } from '../support/api-audit';
 import { startTestApi, type TestApi } from '../support/api-server';
 import { loadSyntheticProvince, readAnswerKey } from '../support/synthetic-province';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -54,17 +55,6 @@ const headline: IndicatorName[] = ['publicationTimeliness', 'publicationRate', '
   'recordingCompliance', 'uploadTimeliness', 'archiveTimeliness', 'certifiedHandling'];
 const rates = (names: readonly string[]) => names.map((name) => `${name} { numerator denominator rate }`).join('\n');
 
-/** The SQL statements the API counted for the last request of this operation (its audit entry). */
-async function statementsOf(operation: string): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const { rows } = await pool.query<{ sql_statements: number }>(
-      `select sql_statements from api_audit_log where operation_name = $1 order by id desc limit 1`, [operation]);
-    if (rows[0]) return rows[0].sql_statements;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`no audit entry for ${operation}`);
-}
-
 async function facts(period: { from: string; to: string }, names: readonly IndicatorName[]) {
   const all = await computeIndicators(pool, { scope: { regionCode: province }, period, asOf }, profile);
   return Object.fromEntries(names.map((name) => [name, all[name]]));
@@ -83,7 +73,7 @@ describe('reading only what is asked', () => {
     expect(answer.data!.current).toEqual(await facts(year, headline));
     expect(answer.data!.previous).toEqual(await facts(before, headline));
     expect((answer.data!.current.publicationRate as { denominator: number }).denominator).toBeGreaterThan(0);
-    expect(await statementsOf('SelectionHeadline')).toBe(2);
+    expect(await statementsOf(pool, 'SelectionHeadline')).toBe(2);
   });
 
   test('people and annual-report figures cost their own statements only when selected; aliases, fragments and @include count', async () => {
@@ -104,7 +94,7 @@ describe('reading only what is asked', () => {
     expect(answer.data!.b).toEqual({ reviewCoverage: expected.reviewCoverage });
     for (const figure of Object.values(expected)) expect(figure.denominator).toBeGreaterThan(0);
     // the plan, the dated sum, the people snapshot, the annual reports
-    expect(await statementsOf('SelectionMixed')).toBe(4);
+    expect(await statementsOf(pool, 'SelectionMixed')).toBe(4);
   });
 
   test('a twelve-month series is one plan and one sum, each month the facts\' figures', async () => {
@@ -122,7 +112,7 @@ describe('reading only what is asked', () => {
       expect({ month: point.period.from, ...point.indicators })
         .toEqual({ month: point.period.from, ...await facts(point.period, ['publicationTimeliness', 'recordingCompliance']) });
     }
-    expect(await statementsOf('SelectionSeries')).toBe(2);
+    expect(await statementsOf(pool, 'SelectionSeries')).toBe(2);
   });
 
   test('the reader answers with the names asked and nothing else; several periods at once equal one at a time', async () => {

@@ -1,8 +1,5 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Pool } from 'pg';
-import { runSource } from '../../etl/pipeline/run-source';
 import { createPool } from '../../src/database/pg';
 import { loadPolicyProfile, type PolicyProfile } from '../../src/domain/profile/policy-profile';
 import { caseChecksAsOf } from '../../src/metrics/checks/case-check-rows';
@@ -10,7 +7,7 @@ import { computeIndicators, computeIndicatorsByAgency, type NamedPeriod } from '
 import { readIndicators, readIndicatorsByAgency, readIndicatorsByRegion, readIndicatorsBySubtree } from '../../src/metrics/indicators/read-indicators';
 import { addCalendarDays } from '../../src/domain/calendar/civil-date';
 import { refreshRollups } from '../../src/metrics/rollups/refresh-rollups';
-import { writeCsv } from '../support/builders/feed-files';
+import { deliverAsAgency } from '../support/agency-delivery';
 import { loadSyntheticProvince, readAnswerKey } from '../support/synthetic-province';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
@@ -64,18 +61,6 @@ async function rollupTable(): Promise<string[]> {
        select concat_ws('|', 'subtree-people', region_code, indicator, snapshot_on, numerator, denominator) from subtree_snapshot_rollups) x
      order by line`);
   return rows.map((row) => row.line);
-}
-
-/** Loads feed rows of one entity for one agency through the real ETL, as that agency's folder source. */
-async function deliver(agencyUscc: string, entity: 'publications' | 'cases', rows: Record<string, string | null>[]): Promise<void> {
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'rollups-delivery-'));
-  folders.push(folder);
-  writeCsv(path.join(folder, entity === 'publications' ? '公示记录.csv' : '执法案件.csv'), entity, rows);
-  const summary = await runSource(pool, {
-    id: `late-${agencyUscc}`, name: '补报', transport: 'FOLDER', location: folder, covers: { agency: agencyUscc },
-  }, { trigger: 'test' });
-  expect(summary.error ?? null).toBeNull();
-  expect(summary.status).toBe('SUCCEEDED');
 }
 
 describe('indicator rollups', () => {
@@ -146,9 +131,9 @@ describe('indicator rollups', () => {
     const before = await readIndicators(pool, { scope, period, asOf }, profile);
     expect(before.computedFrom).toBe('rollups');
 
-    await deliver(overdue.agencyUscc, 'publications', [{
+    folders.push(await deliverAsAgency(pool, overdue.agencyUscc, { publications: [{
       caseId: overdue.caseId, publishedOn: asOf, platform: '国家企业信用信息公示系统', updatedAt: `${asOf} 09:00:00`,
-    }]);
+    }] }));
     const { rows: marked } = await pool.query<{ agency_uscc: string; day: string }>('select agency_uscc, day from changed_days order by day');
     expect(marked.length).toBeGreaterThan(0);
     expect(new Set(marked.map((row) => row.agency_uscc))).toEqual(new Set([overdue.agencyUscc]));
@@ -195,15 +180,15 @@ describe('indicator rollups', () => {
     expect(units.length).toBeGreaterThan(3);
     const ranked = ['publicationRate', 'reviewCoverage', 'correctionRate'] as const;
     for (const span of [period, { from: period.from, to: addCalendarDays(period.to, -3) }]) {
-      const bySubtree = await readIndicatorsBySubtree(pool, { parentRegionCode: province, regionCodes: units.map((unit) => unit.code), period: span, asOf }, profile, ranked);
+      const bySubtree = await readIndicatorsBySubtree(pool, { scope: { regionCode: province }, regionCodes: units.map((unit) => unit.code), periods: [{ ...span, id: 'span' }], asOf }, profile, ranked);
       expect(bySubtree.computedFrom).toBe('rollups');
       for (const { code } of units) {
         const facts = await computeIndicators(pool, { scope: { regionCode: code }, period: span, asOf }, profile);
-        expect({ code, span, ...bySubtree.subtrees.get(code) }).toEqual({ code, span, ...Object.fromEntries(ranked.map((name) => [name, facts[name]])) });
+        expect({ code, span, ...bySubtree.periods.get('span')!.get(code) }).toEqual({ code, span, ...Object.fromEntries(ranked.map((name) => [name, facts[name]])) });
       }
     }
-    expect((await readIndicatorsBySubtree(pool, { parentRegionCode: province, regionCodes: [prefecture], period, asOf }, profile, ['publicationRate']))
-      .subtrees.get(prefecture)!.publicationRate.denominator).toBeGreaterThan(0);
+    expect((await readIndicatorsBySubtree(pool, { scope: { regionCode: province }, regionCodes: [prefecture], periods: [period], asOf }, profile, ['publicationRate']))
+      .periods.get(period.id)!.get(prefecture)!.publicationRate.denominator).toBeGreaterThan(0);
 
     const incremental = await refreshRollups(pool, profile, { asOf });
     expect(incremental).toMatchObject({ mode: 'incremental', agencies: 1, days: marked.length });
@@ -223,10 +208,10 @@ describe('indicator rollups', () => {
        order by c.case_id limit 1`, [asOf]);
     expect(moved).toBeDefined();
     const newDay = (await pool.query<{ day: string }>(`select ($1::date + 3)::text as day`, [moved!.decided_on])).rows[0]!.day;
-    await deliver(moved!.agency_uscc, 'cases', [{
+    folders.push(await deliverAsAgency(pool, moved!.agency_uscc, { cases: [{
       caseId: moved!.case_id, agencyUscc: moved!.agency_uscc, actionType: moved!.action_type, procedure: moved!.procedure,
       filedOn: moved!.filed_on, decidedOn: newDay, updatedAt: '2099-01-01 00:00:00',
-    }]);
+    }] }));
     const days = (await pool.query<{ day: string }>('select day from changed_days order by day')).rows.map((row) => row.day);
     expect(days).toEqual(expect.arrayContaining([moved!.decided_on, newDay]));
 

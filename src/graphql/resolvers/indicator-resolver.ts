@@ -1,18 +1,19 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, Field, Info, ObjectType, Query, Resolver } from 'type-graphql';
 import { periodBuckets, type Granularity } from '../../domain/calendar/period-buckets';
-import { viewerMaySupervise, viewerSeesAgency, viewerSeesRegion } from '../../domain/access/viewer';
+import { viewerMaySupervise, viewerSeesAgency } from '../../domain/access/viewer';
 import { ActionTypes, type ActionType } from '../../domain/codes';
 import { InvalidValueError } from '../../domain/errors';
 import type { IndicatorName } from '../../domain/profile/policy-profile';
-import { regionDirectory, type RegionLevel } from '../../domain/regions';
+import { regionDirectory, type Region, type RegionLevel } from '../../domain/regions';
 import { countAppealOutcomes } from '../../metrics/appeals/appeal-outcomes';
 import { indicatorCatalog, type IndicatorInfo as CatalogEntry } from '../../metrics/indicators/indicator-catalog';
 import { rateOf, type Rate as MetricRate } from '../../metrics/indicators/indicator-engine';
+import { agencyRegionCodes } from '../../metrics/scope/scope';
 import type { ApiContext } from '../api-context';
 import { actionTypeCodes, asOfOr, periodOf, scopeOf, scopeWithin } from '../arguments';
 import { AggregateDimensionEnum, GranularityEnum, IndicatorNameEnum } from '../enums';
-import { indicatorsByAgencyFor, indicatorsByRegionFor, indicatorsForPeriods } from '../indicator-answers';
+import { indicatorsByAgencyFor, indicatorsBySubtreeFor, indicatorsForPeriods } from '../indicator-answers';
 import { selectedIndicators } from '../selected-indicators';
 import { DateScalar } from '../scalars';
 import { PeriodInput, Rate, ScopeInput } from '../types/common';
@@ -20,6 +21,7 @@ import { AppealOutcomeCount, IndicatorInfo, IndicatorPoint, Indicators } from '.
 
 type Dimension = 'PREFECTURE' | 'COUNTY' | 'AGENCY' | 'DOMAIN' | 'ACTION_TYPE' | 'MONTH' | 'QUARTER' | 'YEAR';
 const timeDimensions: readonly Dimension[] = ['MONTH', 'QUARTER', 'YEAR'];
+const isRegion = (dimension: Dimension): dimension is 'PREFECTURE' | 'COUNTY' => dimension === 'PREFECTURE' || dimension === 'COUNTY';
 
 @ObjectType({ description: '分组的一个取值' })
 class AggregateKey {
@@ -36,14 +38,38 @@ class AggregateRow {
 
 interface AgencyFacts { uscc: string; name: string; regionCode: string; domain: string }
 
-/** The group of an agency along a region level: its ancestor at that level, or its own region when it sits above (本级). */
-function regionKey(agency: Pick<AgencyFacts, 'regionCode'>, level: RegionLevel): AggregateKey {
+/**
+ * The group of a region code along a region level: its ancestor (or itself) at that level, or, when it has none
+ * there (it sits above the level, or a township directly under a prefecture sits beside it), itself alone: 本级,
+ * the agencies whose region code it is.
+ */
+function groupAt(regionCode: string, level: RegionLevel): { region: Region; own: boolean } {
   const directory = regionDirectory();
-  const own = directory.require(agency.regionCode);
-  const match = [...directory.ancestors(own.code), own].find((region) => region.level === level);
-  return match
-    ? { dimension: level, value: match.code, label: match.name }
-    : { dimension: level, value: own.code, label: `${own.name}（本级）` };
+  const region = directory.require(regionCode);
+  const match = [...directory.ancestors(region.code), region].find((candidate) => candidate.level === level);
+  return match ? { region: match, own: false } : { region, own: true };
+}
+
+/** The group of an agency along a region level, as a key (a region above the level is its own group: 本级). */
+function regionKey(agency: Pick<AgencyFacts, 'regionCode'>, level: RegionLevel): AggregateKey {
+  const { region, own } = groupAt(agency.regionCode, level);
+  return { dimension: level, value: region.code, label: own ? `${region.name}（本级）` : region.name };
+}
+
+/**
+ * The groups of a table of regions at `level`, one for each group of the region codes with an agency in the scope,
+ * each with what it reads: a region of the level with everything below it, narrowed to the scope's region when
+ * that lies inside it (`within`); or a region by its own agencies (本级). `keyCode` gives the group's keys.
+ */
+function regionGroups(regionCodes: readonly string[], level: RegionLevel, within: string | undefined): { keyCode: string; readCode: string; own: boolean }[] {
+  const directory = regionDirectory();
+  const groups = new Map<string, { keyCode: string; readCode: string; own: boolean }>();
+  for (const regionCode of regionCodes) {
+    const { region, own } = groupAt(regionCode, level);
+    const readCode = !own && within !== undefined && directory.isWithin(within, region.code) ? within : region.code;
+    groups.set(region.code, { keyCode: region.code, readCode, own });
+  }
+  return [...groups.values()];
 }
 
 function add(into: Map<string, AggregateRow>, keys: AggregateKey[], rate: MetricRate): void {
@@ -126,19 +152,27 @@ export class IndicatorResolver {
     const asOfDate = asOfOr(ctx.today, asOf);
     const buckets = time.length ? periodBuckets(whole, time[0] as Granularity) : [{ label: `${whole.from}..${whole.to}`, ...whole }];
     const actionTypes = dimensions.includes('ACTION_TYPE') ? (checked.actionType ? [checked.actionType] : actionTypeCodes) : [checked.actionType];
-    // grouped by regions (and time) only: summed per region code, without going through every agency
-    if (viewerMaySupervise(ctx.viewer) && dimensions.every((d) => d === 'PREFECTURE' || d === 'COUNTY' || timeDimensions.includes(d))) {
-      const groups = new Map<string, AggregateRow>();
+    // grouped by regions (and time) only: each group's own rows of the rollups, every bucket at once
+    if (viewerMaySupervise(ctx.viewer) && dimensions.every((d) => isRegion(d) || timeDimensions.includes(d))) {
+      // the finest region asked (a county determines its prefecture); none: each province whole
+      const level: RegionLevel = dimensions.includes('COUNTY') ? 'COUNTY' : dimensions.includes('PREFECTURE') ? 'PREFECTURE' : 'PROVINCE';
+      // the viewer's jurisdiction as a scope: what the viewer sees of the scope is one region's subtree, or nothing
+      const within = scopeWithin(ctx.viewer, checked);
+      const groups = regionGroups(await agencyRegionCodes(ctx.db, within), level, within.regionCode);
+      const figures = await indicatorsBySubtreeFor(ctx, {
+        scope: within, regionCodes: groups.filter((group) => !group.own).map((group) => group.readCode),
+        ownRegionCodes: groups.filter((group) => group.own).map((group) => group.readCode),
+        periods: buckets.map((bucket) => ({ id: bucket.label, from: bucket.from, to: bucket.to })), asOf: asOfDate,
+      }, [indicator as IndicatorName]);
+      const rows = new Map<string, AggregateRow>();
       for (const bucket of buckets) {
-        const regions = await indicatorsByRegionFor(ctx, { scope: checked, period: bucket, asOf: asOfDate }, [indicator as IndicatorName]);
-        for (const [regionCode, indicators] of regions) {
-          if (!viewerSeesRegion(ctx.viewer, regionCode)) continue;
-          const keys = dimensions.map((dimension): AggregateKey => (dimension === 'PREFECTURE' || dimension === 'COUNTY'
-            ? regionKey({ regionCode }, dimension) : { dimension, value: bucket.label, label: bucket.label }));
-          add(groups, keys, indicators[indicator as IndicatorName]);
+        for (const group of groups) {
+          const keys = dimensions.map((dimension): AggregateKey => (isRegion(dimension)
+            ? regionKey({ regionCode: group.keyCode }, dimension) : { dimension, value: bucket.label, label: bucket.label }));
+          add(rows, keys, figures.get(bucket.label)!.get(group.readCode)![indicator as IndicatorName]);
         }
       }
-      return sortedRows(groups);
+      return sortedRows(rows);
     }
     const { rows: agencyRows } = await ctx.db.query<AgencyFacts>(`select uscc, name, region_code as "regionCode", domain from agencies`);
     const agencies = new Map(agencyRows.map((agency) => [agency.uscc, agency]));

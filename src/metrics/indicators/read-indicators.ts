@@ -1,12 +1,15 @@
 import { IndicatorNames, type IndicatorName, type PolicyProfile } from '../../domain/profile/policy-profile';
 import { regionDirectory, subtreePrefix } from '../../domain/regions';
-import { peopleDefinitions, readRollupPlan, splitPeriod, sumPeopleRollups, sumRollups, sumSubtreeRollups, type RollupSumRow } from '../rollups/rollup-reader';
+import {
+  peopleDefinitions, readRollupPlan, regionOnly, splitPeriod, sumPeopleRollups, sumRollups, sumSubtreeRollups, type RollupSumRow,
+} from '../rollups/rollup-reader';
 import type { Queryable } from '../sql/sql-parameters';
 import { definitionsOf, type IndicatorDefinition } from './indicator-definitions';
 import {
   computeIndicatorsByAgency, computeIndicatorsForPeriods, emptyIndicators, rateOf,
-  type AgencyIndicators, type IndicatorRequest, type IndicatorTableRequest, type Indicators, type Period,
+  type AgencyIndicators, type IndicatorRequest, type IndicatorTableRequest, type Indicators, type NamedPeriod, type Period, type Rate,
 } from './indicator-engine';
+import type { Scope } from '../scope/scope';
 
 /**
  * Indicators as dashboards ask for them: from the rollups when they hold this as-of date and profile (the dated
@@ -217,51 +220,91 @@ export async function readIndicatorsByRegion<N extends IndicatorName = Indicator
   return { regions: picked(), computedFrom: 'rollups' };
 }
 
-/**
- * Indicators of each of `regionCodes` with everything below it (all their agencies together), inside the scope
- * of `parentRegionCode`: what a ranking of regions ranks. For dated indicators over whole months, each region's
- * own subtree rows (a few rows per region, whatever the number of agencies and region codes below it), the
- * pending agencies corrected as everywhere; otherwise the region codes' figures added up by subtree.
- */
-export async function readIndicatorsBySubtree<N extends IndicatorName = IndicatorName>(db: Queryable,
-  request: { parentRegionCode: string; regionCodes: readonly string[]; period: Period; asOf: string }, profile: PolicyProfile,
-  names: readonly N[] = allNames<N>()): Promise<{ subtrees: Map<string, Pick<Indicators, N>>; computedFrom: 'rollups' | 'facts' }> {
-  const wanted = asked(names);
-  const directory = regionDirectory();
-  const prefixes = request.regionCodes.map((code) => [code, subtreePrefix(directory.require(code))] as const);
-  const subtreesOf = (regionCode: string) => prefixes.filter(([, prefix]) => regionCode.startsWith(prefix)).map(([code]) => code);
-  const subtrees = new Map<string, Indicators>(request.regionCodes.map((code) => [code, emptyIndicators()]));
-  const add = (regionCode: string, indicators: Indicators, sign: 1 | -1 = 1) => {
-    for (const code of subtreesOf(regionCode)) subtrees.set(code, combine(subtrees.get(code)!, indicators, sign));
-  };
-  const picked = () => new Map([...subtrees].map(([code, indicators]) => [code, pick(indicators, names)]));
-  const scoped: IndicatorRequest = { scope: { regionCode: request.parentRegionCode }, period: request.period, asOf: request.asOf };
-  const { months, days } = splitPeriod(request.period);
-  if (!months || days.length > 0 || wanted.dated.length < wanted.definitions.length) {
-    const byRegion = await readIndicatorsByRegion(db, scoped, profile, names);
-    for (const [regionCode, indicators] of byRegion.regions) add(regionCode, { ...emptyIndicators(), ...indicators });
-    return { subtrees: picked(), computedFrom: byRegion.computedFrom };
-  }
-  const plan = await rollupPlan(db, scoped, profile);
-  if ('why' in plan) {
-    for (const agency of (await agenciesFromFacts(db, scoped, profile, wanted.definitions)).values()) add(agency.regionCode, agency.indicators);
-    return { subtrees: picked(), computedFrom: 'facts' };
-  }
-  for (const [code, rows] of groupRows(await sumSubtreeRollups(db, request.regionCodes, months, wanted.dated), 'region_code')) {
-    subtrees.set(code, withSums(subtrees.get(code)!, rows, wanted.dated));
-  }
-  if (plan.pending.length > 0) {
-    const corrected = pendingScope(scoped, plan.pending);
-    for (const stale of (await agenciesFromRollups(db, corrected, profile, wanted)).values()) add(stale.regionCode, stale.indicators, -1);
-    for (const fresh of (await agenciesFromFacts(db, corrected, profile, wanted.definitions)).values()) add(fresh.regionCode, fresh.indicators);
-  }
-  return { subtrees: picked(), computedFrom: 'rollups' };
+export interface SubtreeRequest {
+  scope: Scope;
+  /** regions with everything below them */
+  regionCodes: readonly string[];
+  /** regions by the agencies whose region code it is (本级) */
+  ownRegionCodes?: readonly string[];
+  periods: readonly NamedPeriod[];
+  asOf: string;
 }
 
-function combine(a: Indicators, b: Indicators, sign: 1 | -1): Indicators {
+/**
+ * Indicators of regions for each period, each region either with everything below it (`regionCodes`: what a
+ * ranking of regions ranks, a county in a table by county) or by its own agencies only (`ownRegionCodes`: 本级,
+ * the agencies whose region code it is, as a prefecture's city-level bodies in a table by county), inside the
+ * scope. Every region asked lies inside the scope's region, and none is asked twice. A scope of whole regions
+ * reads, for dated indicators over whole months, each region's own rows of the subtree (or region) rollups, a few
+ * rows per region whatever the number of agencies and region codes below it, every such period in one statement,
+ * the pending agencies corrected as everywhere; otherwise (a domain, an agency or an action type, days that are
+ * not whole months, people or annual-report figures) the region codes' figures are added up per region.
+ */
+export async function readIndicatorsBySubtree<N extends IndicatorName = IndicatorName>(db: Queryable, request: SubtreeRequest,
+  profile: PolicyProfile, names: readonly N[] = allNames<N>(),
+): Promise<{ periods: Map<string, Map<string, Pick<Indicators, N>>>; computedFrom: 'rollups' | 'facts' }> {
+  const wanted = asked(names);
+  const directory = regionDirectory();
+  const own = request.ownRegionCodes ?? [];
+  const units = [
+    ...request.regionCodes.map((code) => ({ code, prefix: subtreePrefix(directory.require(code)) })),
+    ...own.map((code) => ({ code, prefix: null })),
+  ];
+  if (new Set(units.map((unit) => unit.code)).size < units.length) throw new Error(`a region is asked for twice: ${units.map((unit) => unit.code).join(', ')}`);
+  const covering = (regionCode: string) => units.filter((unit) => (unit.prefix === null ? regionCode === unit.code : regionCode.startsWith(unit.prefix)));
+  const figures = new Map(request.periods.map((period) => [period.id, new Map(units.map((unit) => [unit.code, emptyIndicators()]))]));
+  /** figures of a region code (an agency's, or all its agencies') into every region asked that holds it */
+  const add = (periodId: string, regionCode: string, indicators: Partial<Indicators>, sign: 1 | -1 = 1) => {
+    const regions = figures.get(periodId)!;
+    for (const { code } of covering(regionCode)) regions.set(code, combine(regions.get(code)!, indicators, sign));
+  };
+  const rowOf = (row: RollupSumRow): Partial<Indicators> => ({ [row.indicator]: rateOf(row.numerator, row.denominator) });
+  const picked = () => new Map([...figures].map(([id, regions]) => [id, new Map([...regions].map(([code, indicators]) => [code, pick(indicators, names)]))]));
+  if (units.length === 0) return { periods: picked(), computedFrom: 'rollups' };
+
+  const outside = request.scope.regionCode === undefined ? [] : units.filter(({ code }) => !directory.isWithin(code, request.scope.regionCode!));
+  if (outside.length > 0) throw new Error(`regions ${outside.map((unit) => unit.code).join(', ')} lie outside the scope's region ${request.scope.regionCode}`);
+
+  // the subtree and region rollups hold whole regions, every action type together
+  const wholeRegions = regionOnly(request.scope) && request.scope.actionType === undefined;
+  const wholeMonths = (period: NamedPeriod) => { const { months, days } = splitPeriod(period); return months !== null && days.length === 0; };
+  const subtreeRead = wholeRegions && wanted.dated.length === wanted.definitions.length ? request.periods.filter(wholeMonths) : [];
+  let computedFrom: 'rollups' | 'facts' = 'rollups';
+  for (const period of request.periods.filter((p) => !subtreeRead.includes(p))) {
+    const byRegion = await readIndicatorsByRegion(db, { scope: request.scope, period, asOf: request.asOf }, profile, names);
+    for (const [regionCode, indicators] of byRegion.regions) add(period.id, regionCode, indicators);
+    if (byRegion.computedFrom === 'facts') computedFrom = 'facts';
+  }
+  if (subtreeRead.length === 0) return { periods: picked(), computedFrom };
+
+  const table: IndicatorTableRequest = { scope: request.scope, periods: subtreeRead, asOf: request.asOf };
+  const plan = await rollupPlan(db, table, profile);
+  if ('why' in plan) {
+    for (const agency of (await computeIndicatorsByAgency(db, table, profile, wanted.definitions)).values()) {
+      for (const period of subtreeRead) add(period.id, agency.regionCode, agency.periods[period.id]!);
+    }
+    return { periods: picked(), computedFrom: 'facts' };
+  }
+  const months = subtreeRead.map((period) => ({ id: period.id, ...splitPeriod(period).months! }));
+  for (const row of await sumSubtreeRollups(db, { subtrees: request.regionCodes, own }, months, wanted.dated)) {
+    const regions = figures.get(row.period_id)!;
+    regions.set(row.region_code!, combine(regions.get(row.region_code!)!, rowOf(row), 1));
+  }
+  if (plan.pending.length > 0) {
+    // the pending agencies' rolled-up months out, their figures from the facts in
+    const corrected = pendingScope(table, plan.pending);
+    for (const stale of await sumRollups(db, corrected, wanted.dated, 'agency')) add(stale.period_id, stale.region_code!, rowOf(stale), -1);
+    for (const fresh of (await computeIndicatorsByAgency(db, corrected, profile, wanted.definitions)).values()) {
+      for (const period of subtreeRead) add(period.id, fresh.regionCode, fresh.periods[period.id]!);
+    }
+  }
+  return { periods: picked(), computedFrom };
+}
+
+function combine(a: Indicators, b: Partial<Indicators>, sign: 1 | -1): Indicators {
   const result = { ...a };
-  for (const name of Object.keys(b) as IndicatorName[]) {
-    result[name] = rateOf(a[name].numerator + sign * b[name].numerator, a[name].denominator + sign * b[name].denominator);
+  for (const [name, rate] of Object.entries(b) as [IndicatorName, Rate][]) {
+    result[name] = rateOf(a[name].numerator + sign * rate.numerator, a[name].denominator + sign * rate.denominator);
   }
   return result;
 }

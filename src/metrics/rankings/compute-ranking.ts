@@ -53,8 +53,11 @@ export async function computeRanking(db: Queryable, request: RankingRequest, pro
   const names = [...new Set([...profile.ranking.components.map((component) => component.indicator), DECISIONS])];
   // regions are ranked on their subtrees' figures, agencies on their own
   const figures: { parts: { unitKey: string | undefined; indicators: Indicators }[]; computedFrom: 'rollups' | 'facts' } = request.units === 'regions'
-    ? await readIndicatorsBySubtree(db, { parentRegionCode: parent.code, regionCodes: [...units.keys()], period: request.period, asOf: request.asOf }, profile, names)
-      .then(({ subtrees, computedFrom }) => ({ computedFrom, parts: [...subtrees].map(([regionCode, indicators]) => ({ unitKey: regionCode, indicators })) }))
+    ? await readIndicatorsBySubtree(db, {
+      scope, regionCodes: [...units.keys()], periods: [{ id: 'period', from: request.period.from, to: request.period.to }], asOf: request.asOf,
+    }, profile, names).then(({ periods, computedFrom }) => ({
+      computedFrom, parts: [...periods.get('period')!].map(([regionCode, indicators]) => ({ unitKey: regionCode, indicators })),
+    }))
     : await readIndicatorsByAgency(db, figuresRequest, profile, names).then(({ agencies, computedFrom }) => ({
       computedFrom, parts: [...agencies.values()].map((agency) => ({ unitKey: units.get(agency.agencyUscc)?.key, indicators: agency.indicators })),
     }));

@@ -79,8 +79,8 @@ function subtreeRange(regionCode: string): [string, string] {
   return [prefix, upper];
 }
 
-/** A scope of whole regions: no agency, agency list or domain narrows it. */
-function regionOnly(scope: Scope): boolean {
+/** A scope of whole regions: no agency, agency list or domain narrows it (an action type may). */
+export function regionOnly(scope: Scope): boolean {
   return scope.agencyUscc === undefined && scope.agencyUsccs === undefined && scope.domain === undefined;
 }
 
@@ -141,17 +141,27 @@ export async function sumRollups(db: Queryable, request: { scope: Scope; periods
 }
 
 /**
- * Numerator and denominator per region subtree (the region and every region below it) and indicator over whole
- * months: each region's own rows of the subtree rollups, one per indicator and month. Every action type.
+ * Numerator and denominator per period, region and indicator over whole months: for each of `subtrees` its own
+ * rows of the subtree rollups (the region with every region below it), for each of `own` its rows of the region
+ * rollups (only the agencies whose region code it is: 本级), one per indicator and month. Each period is given
+ * by its first and last month (first days); every action type; one statement for all the periods.
  */
-export async function sumSubtreeRollups(db: Queryable, regionCodes: readonly string[], months: { from: string; to: string },
-  indicators: readonly string[]): Promise<RollupSumRow[]> {
+export async function sumSubtreeRollups(db: Queryable, regions: { subtrees: readonly string[]; own: readonly string[] },
+  months: readonly NamedPeriod[], indicators: readonly string[]): Promise<RollupSumRow[]> {
+  const first = months.map((period) => period.from).reduce((a, b) => (a < b ? a : b));
+  const last = months.map((period) => period.to).reduce((a, b) => (a > b ? a : b));
   const { rows } = await db.query<RollupSumRow>(
-    `select null::text as period_id, null::text as agency_uscc, r.region_code, r.indicator,
+    `select p.id as period_id, null::text as agency_uscc, r.region_code, r.indicator,
        sum(r.numerator)::int as numerator, sum(r.denominator)::int as denominator
-     from subtree_monthly_rollups r
-     where r.region_code = any($1::text[]) and r.indicator = any($2::text[]) and r.month between $3::date and $4::date
-     group by r.region_code, r.indicator`, [regionCodes, indicators, months.from, months.to]);
+     from (select s.region_code, s.indicator, s.month, s.numerator, s.denominator from subtree_monthly_rollups s
+           where s.region_code = any($1::text[]) and s.indicator = any($3::text[]) and s.month between $4::date and $5::date
+         union all
+         select g.region_code, g.indicator, g.month, g.numerator, g.denominator from region_monthly_rollups g
+           where g.region_code = any($2::text[]) and g.indicator = any($3::text[]) and g.month between $4::date and $5::date) r
+     join unnest($6::text[], $7::date[], $8::date[]) as p(id, first_month, last_month) on r.month between p.first_month and p.last_month
+     group by p.id, r.region_code, r.indicator`,
+    [regions.subtrees, regions.own, indicators, first, last,
+      months.map((period) => period.id), months.map((period) => period.from), months.map((period) => period.to)]);
   return rows;
 }
 

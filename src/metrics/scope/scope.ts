@@ -2,7 +2,7 @@ import { ActionTypes, type ActionType } from '../../domain/codes';
 import { InvalidValueError } from '../../domain/errors';
 import { regionDirectory } from '../../domain/regions';
 import { assertUscc } from '../../domain/uscc';
-import type { Cte, SqlParameters } from '../sql/sql-parameters';
+import { SqlParameters, withCtes, type Cte, type Queryable } from '../sql/sql-parameters';
 import { calendarVariantSql } from '../working-days/working-day-sql';
 
 /**
@@ -54,6 +54,14 @@ export function scopedAgenciesCte(scope: Scope, params: SqlParameters, options: 
       from agencies a
       where ${where.length ? where.join(' and ') : 'true'}`,
   };
+}
+
+/** The region codes with at least one agency in the scope (grain: one row per region code), in code order. */
+export async function agencyRegionCodes(db: Queryable, scope: Scope): Promise<string[]> {
+  const params = new SqlParameters();
+  const { rows } = await db.query<{ region_code: string }>(withCtes([scopedAgenciesCte(checkScope(scope), params, { calendar: false })],
+    'select distinct region_code from scoped_agencies order by region_code'), params.values);
+  return rows.map((row) => row.region_code);
 }
 
 /** The condition on a case's action type that the scope puts, over a case row `alias`. */
