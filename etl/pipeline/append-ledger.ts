@@ -5,7 +5,10 @@ import { pipeline } from 'node:stream/promises';
 import { entryHashOf, GENESIS_HASH } from '../../src/ledger/ledger-chain';
 import { copyLine, copyValue } from './copy-text';
 
-/** A row version a batch stored, as the ledger records it (merge-sql.ts `ledgerVersions`, in key order). */
+/**
+ * A row version a batch stored, as the ledger records it (merge-sql.ts `ledgerVersions`, in key order), its row hash
+ * `ledger_row_hash` of the stored row, taken in Node (ledger-row.ts) or by PostgreSQL.
+ */
 export interface LedgerVersion {
   region_code: string;
   agency_uscc: string;

@@ -9,6 +9,7 @@ import type { RowPosition } from '../raw-row';
 import { emptyCounts, type BatchItem, type EntityCounts, type SourceScope } from './batch-types';
 import { appendToLedger, type LedgerVersion } from './append-ledger';
 import { copyLine, copyValue } from './copy-text';
+import { ledgerRowLayout } from './ledger-row';
 import { loadSpecs, type LoadSpec } from './load-specs';
 import { buildMergeSql, type MergeSql } from './merge-sql';
 
@@ -83,7 +84,7 @@ export function prepareBatch(entity: EntityName, items: BatchItem[]): PreparedBa
       String(ord),
       copyValue(item.row.position.label, 'text'),
       copyValue(item.parsed.naturalKey, 'text'),
-      crypto.createHash('sha256').update(dataText).digest('hex'),
+      crypto.hash('sha256', dataText, 'hex'),
       copyValue(spec.parent === 'none' ? null : record.agencyUscc ?? null, 'text'),
       dataText,
     ]));
@@ -166,8 +167,12 @@ export async function loadPreparedBatch(client: PoolClient, batch: PreparedBatch
       if (blockedOrds.size) await client.query(sql.deleteBlocked);
       if (sql.changedDaysBefore) await client.query(sql.changedDaysBefore);
       await client.query(sql.upsert, [scope.sourceId, runId]);
-      if (sql.changedDaysAfter) await client.query(sql.changedDaysAfter);
-      if (sql.ledgerVersions) await appendToLedger(client, spec.table, (await client.query<LedgerVersion>(sql.ledgerVersions)).rows);
+      // the ledger's row hashes are taken in Node while PostgreSQL notes the changed days
+      const [versions] = await Promise.all([
+        ledgerVersionsOf(client, spec, sql, staged),
+        sql.changedDaysAfter ? client.query(sql.changedDaysAfter) : null,
+      ]);
+      if (versions.length) await appendToLedger(client, spec.table, versions);
       const merged = await client.query<{ inserted: number; updated: number }>(sql.mergedCounts);
       counts.inserted = merged.rows[0]!.inserted;
       counts.updated = merged.rows[0]!.updated;
@@ -193,6 +198,32 @@ export async function loadPreparedBatch(client: PoolClient, batch: PreparedBatch
     throw error;
   }
   return counts;
+}
+
+/**
+ * The row versions the batch merged, for the ledger (merge-sql.ts `ledgerVersions`), each with its row hash: taken in
+ * Node from the staged record and the parent the merge resolved (ledger-row.ts), or by PostgreSQL where Node does not
+ * vouch for the record's text or the stored row is not the staged one. None for agencies.
+ */
+async function ledgerVersionsOf(client: PoolClient, spec: LoadSpec, sql: MergeSql, staged: ValidItem[]): Promise<LedgerVersion[]> {
+  if (!sql.ledgerVersions || !sql.ledgerRowHashes) return [];
+  const layout = ledgerRowLayout(spec);
+  const { rows } = await client.query<Omit<LedgerVersion, 'row_hash'> & { ord: number | null; row_hash: string | null }>(sql.ledgerVersions);
+  const leftToSql: number[] = [];
+  for (const row of rows) {
+    if (row.row_hash !== null) continue;
+    row.row_hash = layout.hash(staged[row.ord!]!.parsed.record, row.region_code, row.agency_uscc);
+    if (row.row_hash === null) leftToSql.push(row.ord!);
+  }
+  if (leftToSql.length) {
+    const { rows: fromSql } = await client.query<{ ord: number; row_hash: string }>(sql.ledgerRowHashes, [leftToSql]);
+    const byOrd = new Map(fromSql.map((h) => [h.ord, h.row_hash]));
+    for (const row of rows) row.row_hash ??= byOrd.get(row.ord!) ?? null;
+  }
+  for (const row of rows) {
+    if (row.row_hash === null) throw new Error(`ledger: no row hash for ${spec.table} ${row.natural_key} (staged row ${row.ord}): its stored row was not found by its staged key`);
+  }
+  return rows as LedgerVersion[];
 }
 
 /**

@@ -6,7 +6,12 @@ import type { EntityName } from '../feed/entity-names';
  * description per entity; the staging and merge SQL is generated from it (etl/pipeline/merge-sql.ts),
  * never written per entity by hand.
  */
-export type PgType = 'text' | 'date' | 'timestamptz' | 'numeric' | 'boolean' | 'smallint' | 'text[]';
+export type PgType = 'text' | 'date' | 'timestamptz' | NumericType | 'boolean' | 'smallint' | 'text[]';
+/**
+ * A numeric column's type as its table declares it: the staged value is rounded to the same scale as the stored one,
+ * and the ledger's row hash, taken in Node, writes the value as stored (etl/pipeline/ledger-row.ts).
+ */
+export type NumericType = `numeric(${number},${number})`;
 
 export interface LoadColumn { column: string; field: string; type: PgType }
 
@@ -26,6 +31,11 @@ export interface LoadSpec {
   hasUpdatedAt: boolean;
   /** personnel: keep each certificate state in certificate_history */
   certificateHistory?: boolean;
+  /**
+   * Columns of the table the load never writes (reports and letters have an updated_at their feeds do not give):
+   * null when inserted, kept when updated. A row where one is not null has its ledger hash taken by PostgreSQL.
+   */
+  unloadedColumns?: string[];
 }
 
 const col = (column: string, field: string, type: PgType = 'text'): LoadColumn => ({ column, field, type });
@@ -52,7 +62,7 @@ export const loadSpecs: Record<EntityName, LoadSpec> = {
     keys: [col('case_id', 'caseId')],
     columns: [col('action_type', 'actionType'), col('procedure', 'procedure'), col('filed_on', 'filedOn', 'date'),
       col('decided_on', 'decidedOn', 'date'), col('decision_no', 'decisionNo'), col('party_type', 'partyType'),
-      col('party_name', 'partyName'), col('party_id_no', 'partyIdNo'), col('amount', 'amount', 'numeric'),
+      col('party_name', 'partyName'), col('party_id_no', 'partyIdNo'), col('amount', 'amount', 'numeric(18,2)'),
       col('penalty_kinds', 'penaltyKinds', 'text[]'), col('is_major', 'isMajor', 'boolean'),
       col('major_grounds', 'majorGrounds', 'text[]'), col('hearing_held', 'hearingHeld', 'boolean'),
       col('closed_on', 'closedOn', 'date'), col('archived_on', 'archivedOn', 'date'),
@@ -87,16 +97,16 @@ export const loadSpecs: Record<EntityName, LoadSpec> = {
   evaluations: {
     entity: 'evaluations', table: 'evaluations', parent: 'case', hasUpdatedAt: true,
     keys: [col('case_id', 'caseId'), col('kind', 'kind'), col('evaluated_on', 'evaluatedOn', 'date')],
-    columns: [col('evaluator', 'evaluator'), col('score', 'score', 'numeric'), col('grade', 'grade'),
+    columns: [col('evaluator', 'evaluator'), col('score', 'score', 'numeric(5,2)'), col('grade', 'grade'),
       col('findings', 'findings'), updatedAt],
   },
   annualReports: {
-    entity: 'annualReports', table: 'annual_reports', parent: 'agency', hasUpdatedAt: false,
+    entity: 'annualReports', table: 'annual_reports', parent: 'agency', hasUpdatedAt: false, unloadedColumns: ['updated_at'],
     keys: [col('year', 'year', 'smallint')],
     columns: [col('submitted_on', 'submittedOn', 'date'), col('published_on', 'publishedOn', 'date')],
   },
   letters: {
-    entity: 'letters', table: 'supervision_letters', parent: 'agency', hasUpdatedAt: false,
+    entity: 'letters', table: 'supervision_letters', parent: 'agency', hasUpdatedAt: false, unloadedColumns: ['updated_at'],
     keys: [col('letter_no', 'letterNo')],
     columns: [col('kind', 'kind'), col('issued_on', 'issuedOn', 'date'), col('due_on', 'dueOn', 'date'),
       col('rectified_on', 'rectifiedOn', 'date'), col('subject', 'subject')],

@@ -30,11 +30,14 @@ export interface MergeSql {
   changedDaysBefore: string | null;
   changedDaysAfter: string | null;
   /**
-   * Every row version the batch inserted or updated, as its agency's ledger chain records it (the canonical row
-   * hash, key and lineage), in key order: append-ledger.ts chains and appends them. Null for agencies (reference
-   * data, not an agency's records).
+   * Every row version the batch inserted or updated, as its agency's ledger chain records it (key and lineage), in
+   * key order, with its staged row's `ord`: append-ledger.ts chains and appends them. The row hash is left null for
+   * Node to take (ledger-row.ts), but is PostgreSQL's `ledger_row_hash` for a row whose unloaded columns are set or
+   * that no staged row matches. Null for agencies (reference data, not an agency's records).
    */
   ledgerVersions: string | null;
+  /** `ledger_row_hash` of the stored rows of the staged rows whose `ord` is in $1: those Node does not vouch for */
+  ledgerRowHashes: string | null;
 }
 
 const q = (name: string) => `"${name}"`;
@@ -62,7 +65,8 @@ export function buildMergeSql(spec: LoadSpec): MergeSql {
     isAgency
       ? `create temp table if not exists ${merged} (inserted boolean, uscc text) on commit delete rows`
       : `create temp table if not exists ${merged} (inserted boolean, region_code text, agency_uscc text, ${
-        spec.keys.map((k) => `${q(k.column)} ${k.type}`).join(', ')}) on commit delete rows`,
+        spec.keys.map((k) => `${q(k.column)} ${k.type}`).join(', ')}, source text, position text, run text, unloaded_set boolean)
+        on commit delete rows`,
   ];
   const copyColumns = ['ord', 'position', 'natural_key', 'content_hash', '_agency_uscc',
     ...dataColumns.map((c) => c.column)];
@@ -81,11 +85,16 @@ export function buildMergeSql(spec: LoadSpec): MergeSql {
         _out_of_scope = not (($1::text is null or a.uscc = $1) and ($2::text is null or a.region_code like $2 || '%'))
       from agencies a where a.uscc = s._agency_uscc`;
   } else {
-    // a child names its case by caseId only: look for it among the cases of the source's agencies
+    // A child names its case by caseId only: look for it among the cases of the source's agencies. A case id is an
+    // agency's own number, so several agencies may use it: two matches are enough to know the row is ambiguous,
+    // and LIMIT 2 keeps the lookup one index probe a row (cases_case_id_index), where a join was planned as a hash
+    // of the whole cases table for every batch.
     resolveParent = `with m as (
         select s.ord, c.region_code, c.agency_uscc, count(*) over (partition by s.ord) as n
-        from ${stage} s join cases c on c.case_id = s.case_id
-        where (s._agency_uscc is null or c.agency_uscc = s._agency_uscc) and ${coverage('c')}
+        from ${stage} s cross join lateral (
+          select c.region_code, c.agency_uscc from cases c
+          where c.case_id = s.case_id and (s._agency_uscc is null or c.agency_uscc = s._agency_uscc) and ${coverage('c')}
+          limit 2) c
       )
       update ${stage} s set _region_code = m.region_code, _agency_uscc = m.agency_uscc, _ambiguous = m.n > 1
       from m where m.ord = s.ord`;
@@ -105,6 +114,9 @@ export function buildMergeSql(spec: LoadSpec): MergeSql {
     ? dataColumns.map((c) => q(c.column))
     : ['_region_code', '_agency_uscc', ...dataColumns.map((c) => q(c.column))];
   const lineage = ['lineage_source', 'lineage_position', 'lineage_run', 'lineage_loaded_at', 'lineage_content_hash'];
+  // what the ledger needs of a merged row comes back with it: its lineage, and whether a column the load does not
+  // write holds a value (then the row is not the staged one, and PostgreSQL hashes it)
+  const unloadedSet = spec.unloadedColumns?.length ? `(${spec.unloadedColumns.map((c) => `${q(c)} is not null`).join(' or ')})` : 'false';
   const changed = `${spec.table}.lineage_content_hash <> excluded.lineage_content_hash`;
   // FEEDS.md: a newer updatedAt replaces an older one, an older never overwrites a newer. With equal
   // timestamps the later delivery wins (a clerk's correction without a new timestamp).
@@ -115,7 +127,8 @@ export function buildMergeSql(spec: LoadSpec): MergeSql {
       on conflict (${targetKey.map(q).join(', ')}) do update set
         ${[...spec.columns.map((c) => c.column), ...lineage].map((c) => `${q(c)} = excluded.${q(c)}`).join(',\n        ')}
       where ${changed}${newer}
-      returning (xmax = 0) as inserted, ${targetKey.map(q).join(', ')}
+      returning (xmax = 0) as inserted, ${targetKey.map(q).join(', ')}${isAgency ? '' : `,
+        lineage_source, lineage_position, lineage_run::text, ${unloadedSet}`}
     )
     insert into ${merged} select * from up`;
   const mergedCounts = `select count(*) filter (where inserted)::int as inserted, count(*) filter (where not inserted)::int as updated from ${merged}`;
@@ -168,14 +181,23 @@ export function buildMergeSql(spec: LoadSpec): MergeSql {
   const changedDaysAfter = isAgency ? null : noteChangedDaysSql(daysKind, keysSuffice ? `${merged} t`
     : `${merged} m ${storedRow('m', 'region_code', 'agency_uscc')} t`);
 
-  // the row hash is taken here, over the stored rows: in the upsert's RETURNING the same function costs twice as much
-  const ledgerVersions = isAgency ? null : `select v.* from ${merged} m ${storedRow('m', 'region_code', 'agency_uscc',
-    `t.region_code, t.agency_uscc, ${ledgerKeySql(spec.keys.map((k) => k.column), 't')} as natural_key, ledger_row_hash(t) as row_hash,
-      t.lineage_source as source, t.lineage_position as position, t.lineage_run::text as run`)} v
+  // A merged row finds its staged row by key (the staged rows are unique on it, or the upsert would have refused to
+  // change a row twice); one whose key the table cut (a varchar drops spaces beyond its length) finds none, and
+  // PostgreSQL hashes it. The stored row is read, one key probe, only for a hash PostgreSQL takes.
+  const sameStaged = ['s._region_code = m.region_code', 's._agency_uscc = m.agency_uscc',
+    ...spec.keys.map((k) => `s.${q(k.column)} = m.${q(k.column)}`)].join(' and ');
+  const ledgerVersions = isAgency ? null : `select s.ord, m.region_code, m.agency_uscc,
+      ${ledgerKeySql(spec.keys.map((k) => k.column), 'm')} as natural_key, m.source, m.position, m.run,
+      case when s.ord is null or m.unloaded_set
+        then (select ledger_row_hash(t) from ${spec.table} t where ${sameTarget('m', 'region_code', 'agency_uscc')} limit 1) end as row_hash
+    from ${merged} m left join ${stage} s on ${sameStaged}
     order by m.region_code, m.agency_uscc, ${spec.keys.map((k) => `m.${q(k.column)}`).join(', ')}`;
+  const ledgerRowHashes = isAgency ? null : `select s.ord, h.row_hash from ${stage} s
+    ${storedRow('s', '_region_code', '_agency_uscc', 'ledger_row_hash(t) as row_hash')} h
+    where s.ord = any($1::int[])`;
 
   return {
     stageTable: stage, mergedTable: merged, createStage, copyColumns, resolveParent, blockedRows, deleteBlocked,
-    upsert, mergedCounts, certificateHistory, changedDaysBefore, changedDaysAfter, ledgerVersions,
+    upsert, mergedCounts, certificateHistory, changedDaysBefore, changedDaysAfter, ledgerVersions, ledgerRowHashes,
   };
 }

@@ -18,7 +18,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database'
  */
 const agency = '91350500MA2Y0K3L8T';
 const token = 'concurrent-test-token';
-const folderCases = 30_000;
+const folderCases = 60_000;
 const apiCases = 50;
 
 async function finished(hub: HubProcess): Promise<{ code: number | null; output: string }> {

@@ -1,25 +1,20 @@
-import type { Pool, PoolClient } from 'pg';
-import { createPool } from '../../src/database/pg';
+import type { PoolClient } from 'pg';
 import type { SourceScope } from '../../etl/pipeline/batch-types';
 import { loadBatch } from '../../etl/pipeline/load-batch';
 import { releaseHeldRows } from '../../etl/pipeline/release-held';
 import { aBadRow, aCase, anAgency, aPublication, quanzhouMarketBureau } from '../support/builders/feed-records';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { openBatchFixture, type BatchFixture } from '../support/batch-fixture';
 
-let db: TestDatabase;
-let pool: Pool;
+let fixture: BatchFixture;
 let client: PoolClient;
-const scope: SourceScope = { sourceId: 'quanzhou-files', agencyUscc: null, regionPrefix: '3505' };
+let scope: SourceScope;
 let runId = '';
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  pool = createPool(db.url);
-  client = await pool.connect();
-  await client.query(`insert into sources (id, name, transport, location, covers_region_code) values ('quanzhou-files', '泉州市文件', 'FOLDER', '/tmp', '350500')`);
-  runId = (await client.query<{ id: string }>(`insert into etl_runs (source) values ('quanzhou-files') returning id`)).rows[0]!.id;
+  fixture = await openBatchFixture();
+  ({ client, scope, runId } = fixture);
 });
-afterAll(async () => { client?.release(); await pool?.end(); await db?.drop(); });
+afterAll(() => fixture?.close());
 
 const one = async <T>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows[0] as T;
 

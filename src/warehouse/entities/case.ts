@@ -9,6 +9,8 @@ import { FactRow } from './fact-row';
 @Entity({ tableName: 'cases' })
 @Index({ properties: ['regionCode', 'decidedOn'] })
 @Index({ properties: ['agencyUscc', 'decidedOn'] })
+// a child row names its case by case id alone (etl/pipeline/merge-sql.ts, resolveParent)
+@Index({ properties: ['caseId'] })
 export class Case extends FactRow {
   @PrimaryKey({ type: 'string', length: 100 })
   caseId!: string;
