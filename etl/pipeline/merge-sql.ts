@@ -117,6 +117,10 @@ export function buildMergeSql(spec: LoadSpec): MergeSql {
   // what the ledger needs of a merged row comes back with it: its lineage, and whether a column the load does not
   // write holds a value (then the row is not the staged one, and PostgreSQL hashes it)
   const unloadedSet = spec.unloadedColumns?.length ? `(${spec.unloadedColumns.map((c) => `${q(c)} is not null`).join(' or ')})` : 'false';
+  // The rows go in key order. Two batches writing the same rows (two sources delivering one agency's cases at
+  // once) then take them in the same order, and one waits for the other; in their delivery orders each could hold a
+  // row the other waits for, and PostgreSQL would end one of them with "deadlock detected".
+  const stagedKey = isAgency ? targetKey : ['_region_code', '_agency_uscc', ...spec.keys.map((k) => k.column)];
   const changed = `${spec.table}.lineage_content_hash <> excluded.lineage_content_hash`;
   // FEEDS.md: a newer updatedAt replaces an older one, an older never overwrites a newer. With equal
   // timestamps the later delivery wins (a clerk's correction without a new timestamp).
@@ -124,6 +128,7 @@ export function buildMergeSql(spec: LoadSpec): MergeSql {
   const upsert = `with up as (
       insert into ${spec.table} (${[...insertColumns, ...lineage].map(q).join(', ')})
       select ${selectColumns.join(', ')}, $1, position, $2, now(), content_hash from ${stage}
+      order by ${stagedKey.map(q).join(', ')}
       on conflict (${targetKey.map(q).join(', ')}) do update set
         ${[...spec.columns.map((c) => c.column), ...lineage].map((c) => `${q(c)} = excluded.${q(c)}`).join(',\n        ')}
       where ${changed}${newer}

@@ -29,7 +29,9 @@ export function changedDaysKindOf(table: string): ChangedDaysKind {
 /**
  * An `insert into changed_days` for the days the written rows touch, as the warehouse holds them when it runs;
  * null: none. `written` is a from-clause (with its joins and conditions) that exposes the written rows of the
- * table as alias `t`.
+ * table as alias `t`. The notes go in key order: two loads noting the same days (two sources delivering the same
+ * agency's cases) then meet on them in the same order, and one waits for the other instead of both deadlocking,
+ * each waiting on a note the other has not committed.
  */
 export function noteChangedDaysSql(kind: ChangedDaysKind, written: string): string | null {
   const insert = 'insert into changed_days (region_code, agency_uscc, day)';
@@ -49,6 +51,7 @@ export function noteChangedDaysSql(kind: ChangedDaysKind, written: string): stri
           union all select e.evaluated_on from evaluations e where ${sameCase('e')}
         ) d
         where d.day is not null
+        order by 1, 2, 3
         on conflict do nothing`;
     }
     case 'letter':
@@ -57,6 +60,7 @@ export function noteChangedDaysSql(kind: ChangedDaysKind, written: string): stri
         from ${keys('t.letter_no')} k
         join supervision_letters l on l.region_code = k.region_code and l.agency_uscc = k.agency_uscc and l.letter_no = k.letter_no
         where l.due_on is not null
+        order by 1, 2, 3
         on conflict do nothing`;
     case 'agency-decisions':
       // today too: an agency without decisions still has its people-based figures to refresh
@@ -66,6 +70,7 @@ export function noteChangedDaysSql(kind: ChangedDaysKind, written: string): stri
         join cases c on c.region_code = k.region_code and c.agency_uscc = k.agency_uscc
         where c.decided_on is not null
         union select k.region_code, k.agency_uscc, current_date from ${keys('')} k
+        order by 1, 2, 3
         on conflict do nothing`;
     case 'none':
       return null;

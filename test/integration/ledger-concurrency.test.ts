@@ -5,12 +5,12 @@ import { createPool } from '../../src/database/pg';
 import { usccCheckCharacter } from '../../src/domain/uscc';
 import { GENESIS_HASH } from '../../src/ledger/ledger-chain';
 import { verifyLedger } from '../../src/ledger/verify-ledger';
-import { aCase, anAgency, quanzhouMarketBureau } from '../support/builders/feed-records';
+import { aCase, anAgency, aPublication, quanzhouMarketBureau } from '../support/builders/feed-records';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 /**
  * Two loads of one agency at once (two sources covering it, or a clerk's re-upload while the scheduled pull runs)
- * must leave its ledger chain whole (issue 8, 防删改). append-ledger.ts takes the agencies' advisory locks in USCC
+ * must both go in and leave its ledger chain whole (issue 8, 防删改). append-ledger.ts takes the agencies' advisory locks in USCC
  * order and only then reads their heads, so the later load waits, then chains after the earlier one's entries.
  * Each overlap here is made certain, not left to timing: the first load is held open in its transaction after it
  * appended (its beforeCommit) until pg_stat_activity shows the others waiting for its ledger locks.
@@ -271,5 +271,43 @@ describe('two loads of the same agencies at once', () => {
       // one stretch per load (no load's entries interleaved with another's), the held load's first
       expect({ agency, first: stretches[0], stretches: [...stretches].sort() }).toEqual({ agency, first: gate.runId, stretches: [...loadsOfAgency].sort() });
     }
+  });
+});
+
+describe('the same rows from two sources at once', () => {
+  /**
+   * The same agency's cases and publications delivered by both sources at the same moment, each listing them in
+   * the opposite order, sharing their decision days: the batches meet on the same rows and the same changed days.
+   * Taken in delivery order, each could hold a row the other waits for, and PostgreSQL ended one of the two runs
+   * with "deadlock detected" in about every second round; the merge takes them in key order.
+   */
+  const ids = Array.from({ length: 300 }, (_, i) => `SAME-${String(i).padStart(3, '0')}`);
+  const decidedOn = (i: number) => `2025-0${1 + (i % 2)}-${String(1 + (i % 28)).padStart(2, '0')}`;
+  const load = (scope: SourceScope, entity: 'cases' | 'publications', items: BatchItem[]) =>
+    withRun(scope, (client, runId) => loadBatch(client, { runId, scope, entity, items }));
+  const outcomes = (round: number, settled: PromiseSettledResult<unknown>[]) =>
+    settled.map((result) => (result.status === 'rejected' ? `round ${round}: ${String(result.reason)}` : 'committed'));
+
+  test('both loads commit in every round, the newer rows stand, and the ledger chain stays whole', async () => {
+    for (let round = 0; round < 8; round++) {
+      const at = (second: number) => new Date(Date.UTC(2025, 5, 1, round, 0, second));
+      const cases = (amount: string, second: number, order: (list: string[]) => string[]) => order(ids).map((caseId, i) =>
+        aCase({ caseId, agencyUscc: quanzhouMarketBureau, decidedOn: decidedOn(i), filedOn: '2024-12-01', amount, updatedAt: at(second) }));
+      expect(outcomes(round, await Promise.allSettled([
+        load(platform, 'cases', cases(`${round}.10`, 1, (list) => list)),
+        load(clerkUpload, 'cases', cases(`${round}.20`, 2, (list) => [...list].reverse())),
+      ]))).toEqual(['committed', 'committed']);
+      const { rows } = await pool.query<{ amount: string; n: number }>(
+        `select amount::text, count(*)::int as n from cases where agency_uscc = $1 and case_id like 'SAME-%' group by amount`, [quanzhouMarketBureau]);
+      expect(rows).toEqual([{ amount: `${round}.20`, n: ids.length }]);
+
+      const publications = (second: number, order: (list: string[]) => string[]) => order(ids).map((caseId) =>
+        aPublication({ caseId, publishedOn: '2025-03-01', updatedAt: at(10 + second) }));
+      expect(outcomes(round, await Promise.allSettled([
+        load(platform, 'publications', publications(1, (list) => [...list].reverse())),
+        load(clerkUpload, 'publications', publications(2, (list) => list)),
+      ]))).toEqual(['committed', 'committed']);
+    }
+    await expectWholeChains();
   });
 });
