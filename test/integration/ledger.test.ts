@@ -48,6 +48,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await pool?.end();
   await db?.drop();
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('the ledger', () => {
