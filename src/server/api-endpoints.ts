@@ -188,9 +188,11 @@ export async function createApiEndpoints(options: ApiEndpointOptions): Promise<A
       outcome = 'ERROR';
       failure = error instanceof Error ? error.message : String(error);
       options.log(`graphql: ${failureLine(error)}`);
-      // an answer already sent whole stays sent (a read-only COMMIT that failed after it changes nothing)
-      if (response.writableEnded) { /* sent */ } else if (response.headersSent) response.destroy();
-      else if (isDatabaseUnavailable(error)) refuseUnavailable(response);
+      // a cut-off answer is destroyed; one already sent whole stays sent (a read-only COMMIT that failed after it
+      // changes nothing)
+      if (response.headersSent) {
+        if (!response.writableEnded) response.destroy();
+      } else if (isDatabaseUnavailable(error)) refuseUnavailable(response);
       else refuse(response, 503, 'UNAVAILABLE', options.production ? '服务暂不可用，请稍后重试' : `服务暂不可用：${failure}`);
     } finally {
       client?.release(broken);

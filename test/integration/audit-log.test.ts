@@ -1,25 +1,20 @@
 import type { Pool } from 'pg';
-import { createPool } from '../../src/database/pg';
 import { openAuditLog, type AuditEntry } from '../../src/server/audit-log';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createTestPool, type TestPool } from '../support/test-database';
 
 /**
  * The API's audit log keeps entries a moment and writes them together: none may be lost on a clean stop, none
  * may wait longer than its flush interval, a full batch goes at once, and the rows keep the requests' order and
  * times.
  */
-let db: TestDatabase;
+let database: TestPool;
 let pool: Pool;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  pool = createPool(db.url);
+  database = await createTestPool();
+  ({ pool } = database);
 });
-
-afterAll(async () => {
-  await pool?.end();
-  await db?.drop();
-});
+afterAll(() => database?.close());
 
 const entry = (name: string, extra: Partial<AuditEntry> = {}): AuditEntry => ({
   viewer: { role: 'SUPERVISOR', regionCode: '350500', subject: 'audit-test' }, kind: 'query', operationName: name,

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import type { EntityName } from '../../etl/feed/entity-names';
 import type { BatchItem, EntityCounts, SourceScope } from '../../etl/pipeline/batch-types';
 import { loadBatch } from '../../etl/pipeline/load-batch';
 import { createPool } from '../../src/database/pg';
@@ -49,7 +50,7 @@ beforeAll(async () => {
   await pool.query(`insert into sources (id, name, transport, location, covers_region_code) values
     ('fujian-platform', '福建省行政执法平台', 'HTTP', 'http://platform.invalid', '350000'),
     ('clerk-upload', '数据员上传', 'FOLDER', '/tmp', '350000')`);
-  const counts = await withRun(platform, (client, runId) => loadBatch(client, { runId, scope: platform, entity: 'agencies', items: agencyRecords }));
+  const counts = await loadInNewRun(platform, 'agencies', agencyRecords);
   expect(counts).toMatchObject({ inserted: agencyRecords.length });
 });
 afterAll(async () => { await pool?.end(); await db?.drop(); });
@@ -58,11 +59,11 @@ async function newRun(scope: SourceScope): Promise<string> {
   return (await pool.query<{ id: string }>(`insert into etl_runs (source) values ($1) returning id`, [scope.sourceId])).rows[0]!.id;
 }
 
-/** A new run of the source, on a connection of its own for as long as `body` takes. */
-async function withRun<T>(scope: SourceScope, body: (client: PoolClient, runId: string) => Promise<T>): Promise<T> {
+/** One batch of `entity` in a new run of the source, on a connection of its own. */
+async function loadInNewRun(scope: SourceScope, entity: EntityName, items: BatchItem[]): Promise<EntityCounts> {
   const client = await pool.connect();
   try {
-    return await body(client, await newRun(scope));
+    return await loadBatch(client, { runId: await newRun(scope), scope, entity, items });
   } finally {
     client.release();
   }
@@ -182,8 +183,7 @@ async function headsOf(agencies: string[]): Promise<Map<string, Entry | undefine
 describe('two loads of the same agencies at once', () => {
   test('the second waits for the first\'s ledger locks, then chains after its entries: both commit and every chain stays whole', async () => {
     // chains that already have a head, so that chaining on a stale head would show
-    await withRun(platform, (client, runId) => loadBatch(client, { runId, scope: platform, entity: 'cases',
-      items: casesOf('BASE', everyAgency, '2025-03-03') }));
+    await loadInNewRun(platform, 'cases', casesOf('BASE', everyAgency, '2025-03-03'));
     const before = await headsOf(everyAgency);
 
     const held = heldAtCommit('PULL');
@@ -213,8 +213,7 @@ describe('two loads of the same agencies at once', () => {
 
   test('a load that rolls back after appending leaves no entry, and the load waiting for it chains on the head before it', async () => {
     const agencies = [xiamenTransportEnforcement, fuzhouUrbanEnforcement];
-    await withRun(clerkUpload, (client, runId) => loadBatch(client, { runId, scope: clerkUpload, entity: 'cases',
-      items: casesOf('BEFORE-ROLLBACK', agencies, '2025-03-06') }));
+    await loadInNewRun(clerkUpload, 'cases', casesOf('BEFORE-ROLLBACK', agencies, '2025-03-06'));
     const before = await headsOf(agencies);
 
     const held = heldAtCommit('ROLLED-BACK');
@@ -283,8 +282,6 @@ describe('the same rows from two sources at once', () => {
    */
   const ids = Array.from({ length: 300 }, (_, i) => `SAME-${String(i).padStart(3, '0')}`);
   const decidedOn = (i: number) => `2025-0${1 + (i % 2)}-${String(1 + (i % 28)).padStart(2, '0')}`;
-  const load = (scope: SourceScope, entity: 'cases' | 'publications', items: BatchItem[]) =>
-    withRun(scope, (client, runId) => loadBatch(client, { runId, scope, entity, items }));
   const outcomes = (round: number, settled: PromiseSettledResult<unknown>[]) =>
     settled.map((result) => (result.status === 'rejected' ? `round ${round}: ${String(result.reason)}` : 'committed'));
 
@@ -294,8 +291,8 @@ describe('the same rows from two sources at once', () => {
       const cases = (amount: string, second: number, order: (list: string[]) => string[]) => order(ids).map((caseId, i) =>
         aCase({ caseId, agencyUscc: quanzhouMarketBureau, decidedOn: decidedOn(i), filedOn: '2024-12-01', amount, updatedAt: at(second) }));
       expect(outcomes(round, await Promise.allSettled([
-        load(platform, 'cases', cases(`${round}.10`, 1, (list) => list)),
-        load(clerkUpload, 'cases', cases(`${round}.20`, 2, (list) => [...list].reverse())),
+        loadInNewRun(platform, 'cases', cases(`${round}.10`, 1, (list) => list)),
+        loadInNewRun(clerkUpload, 'cases', cases(`${round}.20`, 2, (list) => [...list].reverse())),
       ]))).toEqual(['committed', 'committed']);
       const { rows } = await pool.query<{ amount: string; n: number }>(
         `select amount::text, count(*)::int as n from cases where agency_uscc = $1 and case_id like 'SAME-%' group by amount`, [quanzhouMarketBureau]);
@@ -304,8 +301,8 @@ describe('the same rows from two sources at once', () => {
       const publications = (second: number, order: (list: string[]) => string[]) => order(ids).map((caseId) =>
         aPublication({ caseId, publishedOn: '2025-03-01', updatedAt: at(10 + second) }));
       expect(outcomes(round, await Promise.allSettled([
-        load(platform, 'publications', publications(1, (list) => [...list].reverse())),
-        load(clerkUpload, 'publications', publications(2, (list) => list)),
+        loadInNewRun(platform, 'publications', publications(1, (list) => [...list].reverse())),
+        loadInNewRun(clerkUpload, 'publications', publications(2, (list) => list)),
       ]))).toEqual(['committed', 'committed']);
     }
     await expectWholeChains();

@@ -1,25 +1,20 @@
 import type { Pool } from 'pg';
-import { createPool } from '../../src/database/pg';
 import { loadPolicyProfile } from '../../src/domain/profile/policy-profile';
 import { createApiContext } from '../../src/graphql/api-context';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createTestPool, type TestPool } from '../support/test-database';
 
 /**
  * The API prepares its statements with bind parameters, once per connection and text: the same question asked
  * again is neither parsed nor planned again, and each text is its own statement.
  */
-let db: TestDatabase;
+let database: TestPool;
 let pool: Pool;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  pool = createPool(db.url);
+  database = await createTestPool();
+  ({ pool } = database);
 });
-
-afterAll(async () => {
-  await pool?.end();
-  await db?.drop();
-});
+afterAll(() => database?.close());
 
 test('a statement with bind parameters is prepared once per connection; other statements run as they are', async () => {
   const client = await pool.connect();

@@ -1,7 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { SourceScope } from '../../etl/pipeline/batch-types';
-import { createPool } from '../../src/database/pg';
-import { createTestDatabase, type TestDatabase } from './test-database';
+import { createTestPool, type TestDatabase } from './test-database';
 
 /**
  * What a test of loading batches by hand needs: a database of its own, a source (泉州市's files, covering 350500)
@@ -17,14 +16,13 @@ export interface BatchFixture {
 }
 
 export async function openBatchFixture(): Promise<BatchFixture> {
-  const db = await createTestDatabase();
-  const pool = createPool(db.url);
+  const { db, pool, close } = await createTestPool();
   const client = await pool.connect();
   await client.query(`insert into sources (id, name, transport, location, covers_region_code) values ('quanzhou-files', '泉州市文件', 'FOLDER', '/tmp', '350500')`);
   const runId = (await client.query<{ id: string }>(`insert into etl_runs (source) values ('quanzhou-files') returning id`)).rows[0]!.id;
   return {
     db, pool, client, runId,
     scope: { sourceId: 'quanzhou-files', agencyUscc: null, regionPrefix: '3505' },
-    close: async () => { client.release(); await pool.end(); await db.drop(); },
+    close: async () => { client.release(); await close(); },
   };
 }

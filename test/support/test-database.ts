@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Pool } from 'pg';
+import { createPool } from '../../src/database/pg';
 import { openWarehouse } from '../../src/warehouse/orm';
 import { databaseUrl, templateDatabase, withAdminClient } from './test-cluster';
 
@@ -25,6 +27,15 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await withAdminClient(server, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
   };
+}
+
+/** A database of its own for one test file and a pool on it; `close()` ends the pool and drops the database. */
+export interface TestPool { db: TestDatabase; pool: Pool; close(): Promise<void> }
+
+export async function createTestPool(size?: number): Promise<TestPool> {
+  const db = await createTestDatabase();
+  const pool = createPool(db.url, size);
+  return { db, pool, close: async () => { await pool.end(); await db.drop(); } };
 }
 
 /** A database created empty (not from the template), for tests of migrating from nothing. */
