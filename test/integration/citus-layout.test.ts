@@ -212,7 +212,8 @@ function reachedFunctions(expression: string, functions: Map<string, string>): S
 }
 
 function readsTables(body: string, tables: Set<string>): boolean {
-  return [...body.matchAll(/\b(?:from|join)\s+"?([a-z_][a-z0-9_]*)"?/gi)].some((m) => tables.has(m[1]!.toLowerCase()));
+  // a table named bare or qualified by its schema (`public.cases`)
+  return [...body.matchAll(/\b(?:from|join)\s+(?:"?public"?\.)?"?([a-z_][a-z0-9_]*)"?/gi)].some((m) => tables.has(m[1]!.toLowerCase()));
 }
 
 // ---------------------------------------------------------------------------------------------------------

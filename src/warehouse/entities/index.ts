@@ -17,6 +17,7 @@ import { LegalReview } from './legal-review';
 import { Lineage } from './lineage';
 import { Personnel } from './personnel';
 import { Publication } from './publication';
+import { PublicCaseWindow } from './public-case-window';
 import { QuarantinedRow } from './quarantined-row';
 import { Recording } from './recording';
 import { Region } from './region';
@@ -28,7 +29,7 @@ export {
   Agency, AnnualReport, Appeal, Case, CertificateVersion, EnforcementCertificate, EtlRun, Evaluation, HeldRow, LegalReview,
   Lineage, Personnel, Publication, QuarantinedRow, Recording, Region, Source, SupervisionLetter,
   CalendarRegionPrefix, CalendarVariant, WorkingDay, IndicatorRollup, AgencyMonthlyRollup, RegionMonthlyRollup, SubtreeMonthlyRollup, SubtreeSnapshotRollup, AgencySnapshotRollup, ChangedDay, RollupState, FrozenRanking,
-  DisplayPeriodRuleRow, ApiSigningKey, ApiAuditEntry, LedgerEntry, LedgerCheckpoint, LedgerVerification,
+  DisplayPeriodRuleRow, PublicCaseWindow, ApiSigningKey, ApiAuditEntry, LedgerEntry, LedgerCheckpoint, LedgerVerification,
 };
 
 /** Every entity of the warehouse, for the ORM's discovery. */
@@ -36,5 +37,5 @@ export const warehouseEntities = [
   Lineage, EnforcementCertificate, Region, Agency, Personnel, CertificateVersion, Case, Publication, LegalReview,
   Appeal, Recording, Evaluation, AnnualReport, SupervisionLetter, Source, EtlRun, QuarantinedRow,
   HeldRow, CalendarVariant, CalendarRegionPrefix, WorkingDay, IndicatorRollup, AgencyMonthlyRollup, RegionMonthlyRollup, SubtreeMonthlyRollup, SubtreeSnapshotRollup, AgencySnapshotRollup, ChangedDay, RollupState, FrozenRanking,
-  DisplayPeriodRuleRow, ApiSigningKey, ApiAuditEntry, LedgerEntry, LedgerCheckpoint, LedgerVerification,
+  DisplayPeriodRuleRow, PublicCaseWindow, ApiSigningKey, ApiAuditEntry, LedgerEntry, LedgerCheckpoint, LedgerVerification,
 ];

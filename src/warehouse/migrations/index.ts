@@ -12,6 +12,7 @@ import { Migration20261201000000MonthlyRollups } from './Migration20261201000000
 import { Migration20261201010000DataVersion } from './Migration20261201010000DataVersion';
 import { Migration20261201020000SubtreeRollups } from './Migration20261201020000SubtreeRollups';
 import { Migration20261202000000CaseIdIndex } from './Migration20261202000000CaseIdIndex';
+import { Migration20261203000000PublicCaseWindows } from './Migration20261203000000PublicCaseWindows';
 
 /** Every migration, oldest first. A new migration is a new file here and a new line below. */
 export const migrationsList: MigrationObject[] = [
@@ -28,4 +29,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201010000DataVersion', class: Migration20261201010000DataVersion },
   { name: 'Migration20261201020000SubtreeRollups', class: Migration20261201020000SubtreeRollups },
   { name: 'Migration20261202000000CaseIdIndex', class: Migration20261202000000CaseIdIndex },
+  { name: 'Migration20261203000000PublicCaseWindows', class: Migration20261203000000PublicCaseWindows },
 ];
