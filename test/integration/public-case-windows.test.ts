@@ -154,6 +154,32 @@ test('a withdrawal, an undisclosed case, a removed publication and a new one mov
   expect(await storedWindows()).toEqual(await expectedWindows(profile));
 });
 
+test('a penalty whose kinds change gets the display period of its new kinds; a write of nothing a window depends on leaves the windows unwritten', async () => {
+  const today = todayInShanghai();
+  const { rows: [penalty] } = await pool.query<{ region_code: string; agency_uscc: string; case_id: string; kinds: string[] }>(
+    `select c.region_code, c.agency_uscc, c.case_id, c.penalty_kinds as kinds from cases c join public_case_windows w using (region_code, agency_uscc, case_id)
+     where c.action_type = 'PENALTY' and not (c.penalty_kinds <@ array['警告', '通报批评']) and w.shown_from >= '2021-09-01' and w.shown_until > $1
+     order by c.case_id limit 1`, [today]);
+  const key = [penalty!.region_code, penalty!.agency_uscc, penalty!.case_id];
+  const where = 'region_code = $1 and agency_uscc = $2 and case_id = $3';
+  const written = async () => (await pool.query<{ version: string }>(`select xmin::text as version from public_case_windows where ${where}`, key)).rows[0]?.version;
+  const before = await written();
+  await pool.query(`update cases set closed_on = closed_on, updated_at = updated_at where ${where}`, key);
+  await pool.query(`update publications set platform = platform where ${where}`, key);
+  expect(await written()).toBe(before);
+  try {
+    // 仅受警告 → 3 months instead of 3 years
+    await pool.query(`update cases set penalty_kinds = array['警告'] where ${where}`, key);
+    expect(await written()).not.toBe(before);
+    const moved = await windowOf(key.join('|'));
+    expect(moved!.shown_until).toBe(plusPeriod(moved!.shown_from, { unit: 'months', count: 3 }));
+    expect(await storedWindows()).toEqual(await expectedWindows(profile));
+  } finally {
+    await pool.query(`update cases set penalty_kinds = $4 where ${where}`, [...key, penalty!.kinds]);
+  }
+  expect(await storedWindows()).toEqual(await expectedWindows(profile));
+});
+
 test('new display rules move every window once, the same rules move none, and the old rules bring the old windows back', async () => {
   const original = await storedWindows();
   const version = async () => (await pool.query<{ v: string }>('select last_value::text as v from hub_data_version')).rows[0]!.v;

@@ -1,7 +1,13 @@
 import { Migration } from '@mikro-orm/migrations';
 
-/** What makes a case's window: the case (disclosure, action type, penalty kinds) and its publication. */
-const windowSources = ['cases', 'publications'];
+/**
+ * What makes a case's window, by table: the case's disclosure, action type and penalty kinds, its publication's
+ * dates. A statement that writes neither these nor a key leaves the windows alone.
+ */
+const windowColumns: Record<string, string[]> = {
+  cases: ['disclosure', 'action_type', 'penalty_kinds'],
+  publications: ['published_on', 'withdrawn_on'],
+};
 
 /**
  * The public's view of a case, decided once when the case or its publication is written instead of on every row
@@ -13,7 +19,8 @@ const windowSources = ['cases', 'publications'];
  * hub_public_case compares that with current_date (still "today", as before), one index probe by the case's key.
  *
  * The windows follow their sources in the same statement: triggers on `cases` and `publications` recompute the
- * windows of the cases a statement touched (one set-based statement per statement, not per row), and a change of
+ * windows of the cases a statement moved (one set-based statement per statement, not per row; an update that
+ * changes nothing a window depends on, such as a case's later dates, costs only the comparison), and a change of
  * the display rules recomputes them all (`hub_public_windows_rebuild`; display-period-rules.ts writes the rules
  * and rebuilds once). The rule itself is written once, as `hub_display_end`; hub_display_open keeps its meaning.
  */
@@ -56,15 +63,30 @@ export class Migration20261203000000PublicCaseWindows extends Migration {
         join publications p on p.region_code = k.region_code and p.agency_uscc = k.agency_uscc and p.case_id = k.case_id
         left join lateral hub_display_end(p.published_on, c.action_type, c.penalty_kinds) e on true
         where c.disclosure = 'PUBLIC';`;
+    // the keys an UPDATE moved a window of: rows whose window columns changed, or whose key did (old and new key)
+    const movedKeys = (table: string) => {
+      const compared = (alias: string) => `(${windowColumns[table]!.map((column) => `${alias}.${column}`).join(', ')})`;
+      return `select n.region_code, n.agency_uscc, n.case_id from changed n
+          left join gone o on o.region_code = n.region_code and o.agency_uscc = n.agency_uscc and o.case_id = n.case_id
+          where o.case_id is null or ${compared('n')} is distinct from ${compared('o')}
+        union all
+        select o.region_code, o.agency_uscc, o.case_id from gone o
+          where not exists (select 1 from changed n where n.region_code = o.region_code and n.agency_uscc = o.agency_uscc and n.case_id = o.case_id)`;
+    };
+    // One function for both tables; plpgsql plans a statement when it first runs it, so each table's branch
+    // names only its own columns. No trigger on inserting or deleting a case: the publication's foreign key means
+    // a case is inserted before its publication and deleted after it, whose triggers do the work.
     this.addSql(`create function hub_public_windows_follow() returns trigger language plpgsql security definer
       set search_path = public, pg_temp as $$
       begin
         if tg_op = 'INSERT' then
           ${windowsOf('select region_code, agency_uscc, case_id from changed')}
-        elsif tg_op = 'UPDATE' then
-          ${windowsOf('select region_code, agency_uscc, case_id from changed union select region_code, agency_uscc, case_id from gone')}
-        else
+        elsif tg_op = 'DELETE' then
           ${windowsOf('select region_code, agency_uscc, case_id from gone')}
+        elsif tg_table_name = 'cases' then
+          ${windowsOf(movedKeys('cases'))}
+        else
+          ${windowsOf(movedKeys('publications'))}
         end if;
         return null;
       end $$;`);
@@ -90,14 +112,13 @@ export class Migration20261203000000PublicCaseWindows extends Migration {
         return null;
       end $$;`);
 
-    for (const table of windowSources) {
-      // a trigger with transition tables has one event. None on TRUNCATE: the windows of cases no longer there
-      // are never read (no row asks for them), a case loaded again gets its window anew, and a restore, the one
-      // writer that truncates, truncates this table with the others.
-      this.addSql(`create trigger "${table}_public_windows_insert" after insert on "${table}" referencing new table as changed for each statement execute function hub_public_windows_follow();`);
-      this.addSql(`create trigger "${table}_public_windows_update" after update on "${table}" referencing old table as gone new table as changed for each statement execute function hub_public_windows_follow();`);
-      this.addSql(`create trigger "${table}_public_windows_delete" after delete on "${table}" referencing old table as gone for each statement execute function hub_public_windows_follow();`);
-    }
+    // a trigger with transition tables has one event. None on TRUNCATE: the windows of cases no longer there are
+    // never read (no row asks for them), a case loaded again gets its window anew, and a restore, the one writer
+    // that truncates, truncates this table with the others.
+    this.addSql(`create trigger "cases_public_windows_update" after update on "cases" referencing old table as gone new table as changed for each statement execute function hub_public_windows_follow();`);
+    this.addSql(`create trigger "publications_public_windows_insert" after insert on "publications" referencing new table as changed for each statement execute function hub_public_windows_follow();`);
+    this.addSql(`create trigger "publications_public_windows_update" after update on "publications" referencing old table as gone new table as changed for each statement execute function hub_public_windows_follow();`);
+    this.addSql(`create trigger "publications_public_windows_delete" after delete on "publications" referencing old table as gone for each statement execute function hub_public_windows_follow();`);
     this.addSql(`create trigger "display_period_rules_public_windows" after insert or update or delete or truncate on "display_period_rules" for each statement execute function hub_public_windows_rules_changed();`);
 
     // the policies keep calling hub_public_case (Citus refuses subqueries in policies: schema/distribution.yaml),
@@ -122,9 +143,8 @@ export class Migration20261203000000PublicCaseWindows extends Migration {
           and (p.withdrawn_on is null or p.withdrawn_on > current_date)
           and hub_display_open(p.published_on, c.action_type, c.penalty_kinds)) $$;`);
     this.addSql(`drop trigger if exists "display_period_rules_public_windows" on "display_period_rules";`);
-    for (const table of windowSources) {
-      for (const event of ['insert', 'update', 'delete']) this.addSql(`drop trigger if exists "${table}_public_windows_${event}" on "${table}";`);
-    }
+    this.addSql(`drop trigger if exists "cases_public_windows_update" on "cases";`);
+    for (const event of ['insert', 'update', 'delete']) this.addSql(`drop trigger if exists "publications_public_windows_${event}" on "publications";`);
     this.addSql(`drop function if exists hub_public_windows_rules_changed(), hub_public_windows_rebuild(), hub_public_windows_follow();`);
     this.addSql(`drop table if exists "public_case_windows";`);
     this.addSql(`create or replace function hub_display_open(p_published date, p_action text, p_kinds text[]) returns boolean language sql stable as $$
